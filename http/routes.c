@@ -1,0 +1,85 @@
+/* routes.c - the route table and its dispatcher. Adding an endpoint is
+ * adding a row; the write/read-only split is a column, not code. */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/routes.h"
+
+typedef void (*http_handler)(struct http_req *req, struct http_resp *resp);
+
+struct route {
+	const char *method;
+	const char *pattern;	/* "/containers/{id}": {id} matches one segment */
+	http_handler handler;
+	bool needs_write;
+};
+
+static void set_json(struct http_resp *resp, unsigned int status, const char *text)
+{
+	resp->status = status;
+	resp->content_type = "application/json";
+	resp->body = strdup(text);
+	resp->len = resp->body ? strlen(resp->body) : 0;
+}
+
+static void get_health(struct http_req *req, struct http_resp *resp)
+{
+	(void)req;
+	set_json(resp, 200, "{\"status\":\"ok\"}");
+}
+
+static const struct route routes[] = {
+	{ "GET", "/health", get_health, false },
+};
+
+/* Matches path against pattern; on a match *arg points into a copy
+ * of the {id} segment held in argbuf. */
+static bool match(const char *pattern, const char *path, char *argbuf,
+		  size_t arglen, const char **arg)
+{
+	const char *slot = strstr(pattern, "{id}");
+	size_t prefix, seg;
+
+	if (!slot)
+		return !strcmp(pattern, path);
+	prefix = (size_t)(slot - pattern);
+	if (strncmp(pattern, path, prefix))
+		return false;
+	seg = strcspn(path + prefix, "/");
+	if (!seg || seg >= arglen || strcmp(slot + 4, path + prefix + seg))
+		return false;
+	memcpy(argbuf, path + prefix, seg);
+	argbuf[seg] = '\0';
+	*arg = argbuf;
+	return true;
+}
+
+void http_routes_dispatch(struct http_req *req, struct http_resp *resp)
+{
+	char argbuf[256];
+	bool path_known = false;
+
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		const struct route *r = &routes[i];
+
+		req->arg = NULL;
+		if (!match(r->pattern, req->path, argbuf, sizeof(argbuf), &req->arg))
+			continue;
+		path_known = true;
+		if (strcmp(r->method, req->method))
+			continue;
+		if (r->needs_write && !req->trusted) {
+			http_error(resp, 403, "forbidden", "write requests are served on "
+				   "the unix socket, or on TCP with --authenticate_http_readwrite");
+			return;
+		}
+		r->handler(req, resp);
+		return;
+	}
+	if (path_known)
+		http_error(resp, 405, "method_not_allowed", "%s is not allowed on %s",
+			   req->method, req->path);
+	else
+		http_error(resp, 404, "not_found", "no such endpoint: %s", req->path);
+}

@@ -1,0 +1,259 @@
+/* server.c - libmicrohttpd plumbing: listeners, body collection, one call
+ * into the route table per complete request. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include <jansson.h>
+#include <microhttpd.h>
+
+#include "http/routes.h"
+#include "http/server.h"
+
+#define MAX_BODY (64 * 1024)
+#define POOL_THREADS 4
+
+struct listener {
+	struct MHD_Daemon *daemon;
+	bool trusted;
+	void *app;
+};
+
+struct http_server {
+	struct listener tcp, unix_;
+	char *unix_path;
+};
+
+struct body {
+	char *buf;
+	size_t len;
+	bool too_big;
+};
+
+const char *http_query(const struct http_req *req, const char *key)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+void http_error(struct http_resp *resp, unsigned int status, const char *code,
+		const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	json_t *o;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	o = json_pack("{s:s, s:s}", "error", msg, "code", code);
+	free(resp->body);
+	resp->body = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	resp->len = resp->body ? strlen(resp->body) : 0;
+	resp->status = status;
+	resp->content_type = "application/json";
+	json_decref(o);
+}
+
+/* Appends one chunk of the upload; refuses bodies above MAX_BODY. */
+static int body_append(struct body *b, const char *data, size_t len)
+{
+	char *p;
+
+	if (b->too_big || b->len + len > MAX_BODY) {
+		b->too_big = true;
+		return 0;
+	}
+	if (!(p = realloc(b->buf, b->len + len + 1)))
+		return -ENOMEM;
+	memcpy(p + b->len, data, len);
+	b->len += len;
+	p[b->len] = '\0';
+	b->buf = p;
+	return 0;
+}
+
+static enum MHD_Result send_resp(struct MHD_Connection *conn, struct http_resp *r)
+{
+	struct MHD_Response *m;
+	enum MHD_Result ret;
+
+	m = MHD_create_response_from_buffer(r->len, r->body ? r->body : (char *)"",
+					    r->body ? MHD_RESPMEM_MUST_FREE
+						    : MHD_RESPMEM_PERSISTENT);
+	if (!m) {
+		free(r->body);
+		return MHD_NO;
+	}
+	if (r->content_type)
+		MHD_add_response_header(m, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
+	ret = MHD_queue_response(conn, r->status, m);
+	MHD_destroy_response(m);
+	return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
+				  const char *url, const char *method,
+				  const char *version, const char *upload,
+				  size_t *upload_len, void **con_cls)
+{
+	struct listener *l = cls;
+	struct body *b = *con_cls;
+	struct http_resp resp = { 500, "application/json", NULL, 0 };
+	struct http_req req;
+
+	(void)version;
+	if (!b) {
+		if (!(b = calloc(1, sizeof(*b))))
+			return MHD_NO;
+		*con_cls = b;
+		return MHD_YES;
+	}
+	if (*upload_len) {
+		if (body_append(b, upload, *upload_len))
+			return MHD_NO;
+		*upload_len = 0;
+		return MHD_YES;
+	}
+	memset(&req, 0, sizeof(req));
+	req.method = method;
+	req.path = url;
+	req.body = b->buf ? b->buf : "";
+	req.body_len = b->len;
+	req.trusted = l->trusted;
+	req.conn = conn;
+	req.app = l->app;
+	if (b->too_big)
+		http_error(&resp, 413, "body_too_large", "request body exceeds %d bytes",
+			   MAX_BODY);
+	else
+		http_routes_dispatch(&req, &resp);
+	return send_resp(conn, &resp);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct body *b = *con_cls;
+
+	(void)cls, (void)conn, (void)toe;
+	if (b) {
+		free(b->buf);
+		free(b);
+		*con_cls = NULL;
+	}
+}
+
+static int start_daemon(struct listener *l, int fd, const struct sockaddr_in *sa,
+			struct nis_err *err)
+{
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
+
+	if (fd >= 0)
+		l->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, l,
+					     MHD_OPTION_LISTEN_SOCKET, fd,
+					     MHD_OPTION_THREAD_POOL_SIZE, POOL_THREADS,
+					     MHD_OPTION_NOTIFY_COMPLETED, on_completed, l,
+					     MHD_OPTION_END);
+	else
+		l->daemon = MHD_start_daemon(flags, ntohs(sa->sin_port), NULL, NULL,
+					     on_request, l,
+					     MHD_OPTION_SOCK_ADDR, sa,
+					     MHD_OPTION_THREAD_POOL_SIZE, POOL_THREADS,
+					     MHD_OPTION_NOTIFY_COMPLETED, on_completed, l,
+					     MHD_OPTION_END);
+	if (!l->daemon)
+		return nis_err_set(err, -EADDRINUSE, "cannot start the HTTP listener");
+	return 0;
+}
+
+/* A unix socket readable and writable by root only: the umask is set
+ * around bind(2) so the socket is never briefly world-accessible. */
+static int unix_listen(const char *path, struct nis_err *err)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	mode_t old;
+	int fd, rc;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return nis_err_set(err, -ENAMETOOLONG, "socket path '%s' is too long", path);
+	strcpy(sa.sun_path, path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return nis_err_set(err, -errno, "socket: %s", strerror(errno));
+	unlink(path);
+	old = umask(0177);
+	rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old);
+	if (rc || listen(fd, 64)) {
+		rc = -errno;
+		close(fd);
+		return nis_err_set(err, rc, "cannot listen on %s: %s", path, strerror(-rc));
+	}
+	return fd;
+}
+
+static int start_tcp(struct http_server *s, const struct http_server_cfg *cfg,
+		     struct nis_err *err)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(cfg->port) };
+
+	if (inet_pton(AF_INET, cfg->ip, &sa.sin_addr) != 1)
+		return nis_err_set(err, -EINVAL, "bad listen address '%s'", cfg->ip);
+	if (start_daemon(&s->tcp, -1, &sa, err))
+		return nis_err_set(err, -EADDRINUSE, "cannot listen on %s:%u",
+				   cfg->ip, cfg->port);
+	return 0;
+}
+
+int http_server_start(const struct http_server_cfg *cfg, struct http_server **out,
+		      struct nis_err *err)
+{
+	struct http_server *s = calloc(1, sizeof(*s));
+	int rc = 0, fd;
+
+	if (!s)
+		return nis_err_set(err, -ENOMEM, "out of memory");
+	s->tcp.app = s->unix_.app = cfg->app;
+	s->unix_.trusted = true;
+	if (cfg->ip && (rc = start_tcp(s, cfg, err)))
+		goto fail;
+	if (cfg->unix_path) {
+		if ((fd = unix_listen(cfg->unix_path, err)) < 0) {
+			rc = fd;
+			goto fail;
+		}
+		if (!(s->unix_path = strdup(cfg->unix_path)) ||
+		    (rc = start_daemon(&s->unix_, fd, NULL, err))) {
+			close(fd);
+			rc = rc ? rc : -ENOMEM;
+			goto fail;
+		}
+	}
+	*out = s;
+	return 0;
+fail:
+	http_server_stop(s);
+	return rc;
+}
+
+void http_server_stop(struct http_server *s)
+{
+	if (!s)
+		return;
+	if (s->tcp.daemon)
+		MHD_stop_daemon(s->tcp.daemon);
+	if (s->unix_.daemon) {
+		/* MHD_stop_daemon closes the listen socket it was given. */
+		MHD_stop_daemon(s->unix_.daemon);
+	}
+	if (s->unix_path)
+		unlink(s->unix_path);
+	free(s->unix_path);
+	free(s);
+}

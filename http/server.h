@@ -1,0 +1,52 @@
+/* server.h - libmicrohttpd listeners (TCP and the unix socket) feeding one
+ * route table. Requests are parsed here; handlers only see http_req. */
+#ifndef NIS_HTTP_SERVER_H
+#define NIS_HTTP_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/err.h"
+
+struct MHD_Connection;
+
+struct http_req {
+	const char *method;
+	const char *path;
+	const char *body;		/* NUL-terminated, may be "" */
+	size_t body_len;
+	bool trusted;			/* arrived on the unix socket */
+	const char *principal;		/* authenticated principal or NULL */
+	const char *arg;		/* the {id} segment of the route, or NULL */
+	struct MHD_Connection *conn;	/* for query parameters */
+	void *app;			/* what the routes serve */
+};
+
+struct http_resp {
+	unsigned int status;
+	const char *content_type;	/* static string */
+	char *body;			/* malloc'd, owned by the response */
+	size_t len;
+};
+
+/* Query parameter of the request, or NULL. */
+const char *http_query(const struct http_req *req, const char *key);
+
+/* Sets a JSON error body {"error": msg, "code": code}. */
+void http_error(struct http_resp *resp, unsigned int status, const char *code,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+struct http_server;
+
+struct http_server_cfg {
+	const char *ip;			/* TCP listener, NULL for none */
+	unsigned int port;
+	const char *unix_path;		/* unix socket (mode 0600), NULL for none */
+	void *app;
+};
+
+int http_server_start(const struct http_server_cfg *cfg, struct http_server **out,
+		      struct nis_err *err);
+void http_server_stop(struct http_server *s);
+
+#endif

@@ -1,0 +1,139 @@
+/* main.c - netisold: flags, validation, listeners, and the wait for a
+ * signal. Validation runs before anything is created on the host. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/log.h"
+#include "http/server.h"
+#include "isolator/config.h"
+
+extern char **environ;
+
+static void set_log_level(const char *name)
+{
+	if (!strcmp(name, "ERROR"))
+		log_set_level(LOG_ERROR);
+	else if (!strcmp(name, "WARNING"))
+		log_set_level(LOG_WARN);
+	else if (!strcmp(name, "DEBUG"))
+		log_set_level(LOG_DEBUG);
+	else
+		log_set_level(LOG_INFO);
+}
+
+/* Parses and validates; returns 0 to run, 1 to exit with an error, and
+ * -1 to exit 0 (after --help or --version). */
+static int load_config(struct iso_config *c, int argc, char **argv)
+{
+	enum iso_flags_action action;
+	struct nis_err err = { "" };
+
+	memset(c, 0, sizeof(*c));
+	if (iso_flags_init(&c->flags, &err) ||
+	    iso_flags_load(&c->flags, environ, argc, argv, &action, &err))
+		goto fail;
+	if (action == ISO_FLAGS_HELP) {
+		iso_flags_help(stdout, "netisold");
+		return -1;
+	}
+	if (action == ISO_FLAGS_VERSION) {
+		printf("netisold %s\n", PACKAGE_VERSION);
+		return -1;
+	}
+	if (iso_config_check_flags(c, &err) || iso_config_check_host(c, &err))
+		goto fail;
+	return 0;
+fail:
+	fprintf(stderr, "netisold: %s\n", err.msg);
+	return 1;
+}
+
+static void log_host(const struct tc_host *h)
+{
+	char ip[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &h->ip, ip, sizeof(ip));
+	inet_ntop(AF_INET, &h->gateway, gw, sizeof(gw));
+	log_msg(LOG_INFO, "public interface %s: %s/%d mac %02x:%02x:%02x:%02x:%02x:%02x "
+		"mtu %u gateway %s; loopback %s", h->name, ip, h->prefixlen,
+		h->mac[0], h->mac[1], h->mac[2], h->mac[3], h->mac[4], h->mac[5],
+		h->mtu, gw, h->lo_name);
+}
+
+static int make_dir(const char *path, mode_t mode, struct nis_err *err)
+{
+	char buf[4096];
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return nis_err_set(err, -errno, "cannot create %s: %s", buf,
+					   strerror(errno));
+		*p = '/';
+	}
+	if (mkdir(buf, mode) && errno != EEXIST)
+		return nis_err_set(err, -errno, "cannot create %s: %s", buf, strerror(errno));
+	return 0;
+}
+
+static int serve(struct iso_config *c)
+{
+	struct http_server *srv = NULL;
+	struct nis_err err = { "" };
+	char sock[4096];
+	sigset_t set;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	/* Blocked before any thread starts, so only sigwait sees them. */
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	snprintf(sock, sizeof(sock), "%s/api.sock", c->flags.runtime_dir);
+	struct http_server_cfg cfg = { c->flags.ip, (unsigned int)c->flags.port, sock, c };
+	if (make_dir(c->flags.runtime_dir, 0700, &err) ||
+	    http_server_start(&cfg, &srv, &err)) {
+		fprintf(stderr, "netisold: %s\n", err.msg);
+		return 1;
+	}
+	log_msg(LOG_INFO, "listening on %s:%llu and %s", c->flags.ip,
+		(unsigned long long)c->flags.port, sock);
+	do {
+		if (sigwait(&set, &sig))
+			break;
+		if (sig == SIGHUP)
+			log_msg(LOG_INFO, "SIGHUP: nothing to reload");
+	} while (sig == SIGHUP);
+	log_msg(LOG_INFO, "received %s, stopping", strsignal(sig));
+	http_server_stop(srv);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct iso_config c;
+	int rc = load_config(&c, argc, argv);
+
+	if (rc) {
+		iso_config_free(&c);
+		return rc < 0 ? 0 : 1;
+	}
+	set_log_level(c.flags.logging_level);
+	iso_flags_log(&c.flags);
+	log_host(&c.host);
+	log_msg(LOG_INFO, "%llu containers of %u ephemeral ports fit",
+		(unsigned long long)c.max_containers, c.block_size);
+	rc = serve(&c);
+	iso_config_free(&c);
+	return rc;
+}

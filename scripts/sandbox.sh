@@ -1,0 +1,82 @@
+# sandbox.sh - sourced: a throw-away topology for the agent.
+#   netns ${SB}w "world" (198.18.0.1/24) <-veth-> netns ${SB}h "host":
+#   the host's public interface is eth0 (198.18.0.2/24, default route via
+#   the world), its ip_local_port_range moved out of the ephemeral pool.
+# Everything carries the unique prefix $SB, so runs never collide and
+# sandbox_down removes exactly what sandbox_up made.
+
+SB=${SB:-nis$$x$RANDOM}
+SB_WORLD_IP=198.18.0.1
+SB_HOST_IP=198.18.0.2
+SB_DIR=${SB_DIR:-/tmp/$SB}
+SB_AGENT_PID=
+
+sb_world() { ip netns exec "${SB}w" "$@"; }
+# The agent's namespace is entered with nsenter, not 'ip netns exec': the
+# latter gives a private mount namespace, hiding netns bind mounts.
+sb_host() { nsenter --net="/run/netns/${SB}h" "$@"; }
+
+sandbox_up() {
+	mkdir -p "$SB_DIR"
+	ip netns add "${SB}w"
+	ip netns add "${SB}h"
+	ip link add "${SB}a" type veth peer name "${SB}b"
+	ip link set "${SB}a" netns "${SB}w"
+	ip link set "${SB}b" netns "${SB}h"
+	sb_world ip link set "${SB}a" name eth0
+	sb_host ip link set "${SB}b" name eth0
+	sb_world ip addr add "$SB_WORLD_IP/24" dev eth0
+	sb_host ip addr add "$SB_HOST_IP/24" dev eth0
+	sb_world ip link set lo up
+	sb_world ip link set eth0 up
+	sb_host ip link set lo up
+	sb_host ip link set eth0 up
+	sb_host ip route add default via "$SB_WORLD_IP"
+	sb_host sysctl -qw net.ipv4.ip_local_port_range="57345 60999"
+}
+
+# Stops the agent we started (by pid), then removes the namespaces (which
+# takes their veths with them) and the state directory.
+sandbox_down() {
+	if [ -n "$SB_AGENT_PID" ] && kill -0 "$SB_AGENT_PID" 2>/dev/null; then
+		kill -TERM "$SB_AGENT_PID" 2>/dev/null || true
+		for _ in $(seq 50); do kill -0 "$SB_AGENT_PID" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$SB_AGENT_PID" 2>/dev/null || true
+	fi
+	SB_AGENT_PID=
+	if [ -d "$SB_DIR/run/netns" ]; then
+		for h in "$SB_DIR"/run/netns/*; do
+			[ -e "$h" ] && umount "$h" 2>/dev/null
+		done
+		umount "$SB_DIR/run/netns" 2>/dev/null || true
+	fi
+	ip netns del "${SB}h" 2>/dev/null || true
+	ip netns del "${SB}w" 2>/dev/null || true
+	rm -rf "$SB_DIR"
+}
+
+# Starts netisold in the host namespace with the sandbox's directories and
+# waits until /health answers. Extra arguments are passed on.
+agent_start() {
+	local bin=${NETISOLD:-${top_builddir:-.}/netisold}
+	# nsenter execs the agent, so $! is the agent's own pid.
+	nsenter --net="/run/netns/${SB}h" "$bin" --isolation=network/port_mapping \
+		--work_dir="$SB_DIR/work" --runtime_dir="$SB_DIR/run" \
+		--ip=127.0.0.1 --port=5051 "$@" >>"$SB_DIR/agent.log" 2>&1 &
+	SB_AGENT_PID=$!
+	for _ in $(seq 100); do
+		sb_host curl -sf http://127.0.0.1:5051/health >/dev/null 2>&1 && return 0
+		kill -0 "$SB_AGENT_PID" 2>/dev/null || { SB_AGENT_PID=; return 1; }
+		sleep 0.05
+	done
+	return 1
+}
+
+agent_stop() {
+	[ -n "$SB_AGENT_PID" ] || return 0
+	kill -TERM "$SB_AGENT_PID"
+	wait "$SB_AGENT_PID"
+	local rc=$?
+	SB_AGENT_PID=
+	return $rc
+}

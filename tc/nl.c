@@ -1,0 +1,53 @@
+/* nl.c - netlink sockets and error translation. */
+#include <errno.h>
+
+#include <netlink/errno.h>
+#include <netlink/socket.h>
+
+#include "tc/nl.h"
+
+int tc_nl_open(struct nl_sock **out, struct nis_err *err)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	int rc;
+
+	if (!sk)
+		return nis_err_set(err, -ENOMEM, "out of memory for a netlink socket");
+	if ((rc = nl_connect(sk, NETLINK_ROUTE)) < 0) {
+		nl_socket_free(sk);
+		return tc_nl_fail(err, rc, "cannot open a netlink socket");
+	}
+	*out = sk;
+	return 0;
+}
+
+void tc_nl_close(struct nl_sock *sk)
+{
+	if (sk)
+		nl_socket_free(sk);
+}
+
+int tc_nl_errno(int nle)
+{
+	static const struct { int nle, eno; } map[] = {
+		{ NLE_NOMEM, ENOMEM }, { NLE_EXIST, EEXIST },
+		{ NLE_OBJ_NOTFOUND, ENOENT }, { NLE_NODEV, ENODEV },
+		{ NLE_INVAL, EINVAL }, { NLE_RANGE, ERANGE },
+		{ NLE_PERM, EPERM }, { NLE_NOACCESS, EACCES },
+		{ NLE_BUSY, EBUSY }, { NLE_OPNOTSUPP, EOPNOTSUPP },
+		{ NLE_AGAIN, EAGAIN }, { NLE_NOATTR, ENODATA },
+		{ NLE_MSGSIZE, EMSGSIZE }, { NLE_AF_NOSUPPORT, EAFNOSUPPORT },
+	};
+
+	if (nle < 0)
+		nle = -nle;
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (map[i].nle == nle)
+			return -map[i].eno;
+	return -EIO;
+}
+
+int tc_nl_fail(struct nis_err *err, int nle, const char *what)
+{
+	return nis_err_set(err, tc_nl_errno(nle), "%s: %s", what, nl_geterror(nle));
+}
