@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http/containers.h"
 #include "http/routes.h"
 
 typedef void (*http_handler)(struct http_req *req, struct http_resp *resp);
@@ -31,6 +32,11 @@ static void get_health(struct http_req *req, struct http_resp *resp)
 
 static const struct route routes[] = {
 	{ "GET", "/health", get_health, false },
+	{ "GET", "/containers", http_containers_list, false },
+	{ "POST", "/containers", http_containers_post, true },
+	{ "GET", "/containers/{id}", http_containers_get, false },
+	{ "PATCH", "/containers/{id}", http_containers_patch, true },
+	{ "DELETE", "/containers/{id}", http_containers_delete, true },
 };
 
 /* Matches path against pattern; on a match *arg points into a copy

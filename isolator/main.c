@@ -12,6 +12,7 @@
 #include "common/log.h"
 #include "http/server.h"
 #include "isolator/config.h"
+#include "isolator/container.h"
 
 extern char **environ;
 
@@ -88,6 +89,7 @@ static int make_dir(const char *path, mode_t mode, struct nis_err *err)
 static int serve(struct iso_config *c)
 {
 	struct http_server *srv = NULL;
+	struct iso_agent *agent = NULL;
 	struct nis_err err = { "" };
 	char sock[4096];
 	sigset_t set;
@@ -100,10 +102,15 @@ static int serve(struct iso_config *c)
 	/* Blocked before any thread starts, so only sigwait sees them. */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	snprintf(sock, sizeof(sock), "%s/api.sock", c->flags.runtime_dir);
-	struct http_server_cfg cfg = { c->flags.ip, (unsigned int)c->flags.port, sock, c };
 	if (make_dir(c->flags.runtime_dir, 0700, &err) ||
-	    http_server_start(&cfg, &srv, &err)) {
+	    iso_agent_new(c, &agent, &err)) {
 		fprintf(stderr, "netisold: %s\n", err.msg);
+		return 1;
+	}
+	struct http_server_cfg cfg = { c->flags.ip, (unsigned int)c->flags.port, sock, agent };
+	if (http_server_start(&cfg, &srv, &err)) {
+		fprintf(stderr, "netisold: %s\n", err.msg);
+		iso_agent_free(agent, false);
 		return 1;
 	}
 	log_msg(LOG_INFO, "listening on %s:%llu and %s", c->flags.ip,
@@ -114,8 +121,10 @@ static int serve(struct iso_config *c)
 		if (sig == SIGHUP)
 			log_msg(LOG_INFO, "SIGHUP: nothing to reload");
 	} while (sig == SIGHUP);
-	log_msg(LOG_INFO, "received %s, stopping", strsignal(sig));
+	log_msg(LOG_INFO, "received %s, stopping%s", strsignal(sig),
+		c->flags.cleanup_on_exit ? " and removing every container" : "");
 	http_server_stop(srv);
+	iso_agent_free(agent, c->flags.cleanup_on_exit);
 	return 0;
 }
 

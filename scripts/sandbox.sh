@@ -2,10 +2,10 @@
 #   netns ${SB}w "world" (198.18.0.1/24) <-veth-> netns ${SB}h "host":
 #   the host's public interface is eth0 (198.18.0.2/24, default route via
 #   the world), its ip_local_port_range moved out of the ephemeral pool.
-# Everything carries the unique prefix $SB, so runs never collide and
+# Everything carries the unique prefix $SB ("nst": never the agent's "nis"), so runs never collide and
 # sandbox_down removes exactly what sandbox_up made.
 
-SB=${SB:-nis$$x$RANDOM}
+SB=${SB:-nst$$x$RANDOM}
 SB_WORLD_IP=198.18.0.1
 SB_HOST_IP=198.18.0.2
 SB_DIR=${SB_DIR:-/tmp/$SB}

@@ -1,0 +1,268 @@
+/* containers.c - JSON bodies in, isolator operations, JSON records out.
+ * Bodies are checked field by field; an unknown field is refused, so a
+ * typo never silently becomes "use the default". */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/containers.h"
+#include "portmap/bytes.h"
+
+void http_json(struct http_resp *resp, unsigned int status, json_t *o)
+{
+	free(resp->body);
+	resp->body = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(o);
+	if (!resp->body) {
+		http_error(resp, 500, "internal", "out of memory");
+		return;
+	}
+	resp->len = strlen(resp->body);
+	resp->status = status;
+	resp->content_type = "application/json";
+}
+
+/* Maps the isolator's -errno to a status and a stable code. */
+static void fail(struct http_resp *resp, int rc, const struct nis_err *err)
+{
+	static const struct { int rc; unsigned int status; const char *code; } map[] = {
+		{ -EINVAL, 400, "invalid_request" }, { -EEXIST, 409, "container_exists" },
+		{ -ENOSPC, 409, "no_ephemeral_ports" }, { -EADDRINUSE, 409, "ports_unavailable" },
+		{ -ERANGE, 409, "ports_unavailable" }, { -ENOENT, 404, "not_found" },
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (map[i].rc == rc) {
+			http_error(resp, map[i].status, map[i].code, "%s", err->msg);
+			return;
+		}
+	http_error(resp, 500, "internal", "%s", err->msg[0] ? err->msg : "internal error");
+}
+
+json_t *http_record_json(const struct iso_record *r)
+{
+	json_t *o = json_object(), *ports = json_array();
+
+	for (size_t i = 0; ports && i < r->ports.n; i++)
+		json_array_append_new(ports, json_pack("[I,I]", (json_int_t)r->ports.r[i].begin,
+						       (json_int_t)r->ports.r[i].end));
+	if (!o || !ports || json_object_update_new(o, json_pack(
+		"{s:s, s:s, s:s, s:{s:I, s:I}, s:o, s:f}",
+		"container_id", r->id, "netns", r->netns, "host_veth", r->veth,
+		"ephemeral_ports", "begin", (json_int_t)r->ephemeral.begin,
+		"end", (json_int_t)r->ephemeral.end, "ports", ports,
+		"created_at", r->created_at))) {
+		json_decref(o);
+		return NULL;
+	}
+	if (r->egress.set)
+		json_object_set_new(o, "egress_rate_limit", json_integer((json_int_t)r->egress.v));
+	if (r->ingress.set)
+		json_object_set_new(o, "ingress_rate_limit", json_integer((json_int_t)r->ingress.v));
+	const char *labels[][2] = {
+		{ "executor_id", r->labels.executor_id }, { "executor_name", r->labels.executor_name },
+		{ "framework_id", r->labels.framework_id }, { "source", r->labels.source },
+	};
+	for (size_t i = 0; i < 4; i++)
+		if (labels[i][1][0])
+			json_object_set_new(o, labels[i][0], json_string(labels[i][1]));
+	return o;
+}
+
+/* "10MB" (Mesos Bytes) or a number of bytes per second. */
+static int parse_rate(json_t *v, const char *name, struct iso_opt_u64 *out,
+		      struct nis_err *err)
+{
+	if (json_is_integer(v) && json_integer_value(v) > 0) {
+		out->v = (uint64_t)json_integer_value(v);
+	} else if (json_is_string(v)) {
+		if (pm_bytes_parse(json_string_value(v), &out->v, err))
+			return nis_err_prefix(err, -EINVAL, "%s", name);
+	} else {
+		return nis_err_set(err, -EINVAL, "%s must be a size such as \"10MB\" or a "
+				   "positive number of bytes per second", name);
+	}
+	out->set = true;
+	return 0;
+}
+
+/* "[31000-31009]" or [[31000, 31009], ...] -> the range text in buf. */
+static int parse_ports(json_t *v, char *buf, size_t len, struct nis_err *err)
+{
+	size_t i, n = 0;
+	json_t *pair;
+
+	if (json_is_string(v)) {
+		if (strlen(json_string_value(v)) >= len)
+			return nis_err_set(err, -EINVAL, "ports: too long");
+		snprintf(buf, len, "%s", json_string_value(v));
+		return 0;
+	}
+	if (!json_is_array(v))
+		return nis_err_set(err, -EINVAL, "ports must be a range list such as "
+				   "\"[31000-31009]\" or [[31000, 31009]]");
+	n += (size_t)snprintf(buf, len, "[");
+	json_array_foreach(v, i, pair) {
+		json_int_t b, e;
+		if (json_unpack(pair, "[II!]", &b, &e) || b < 0 || e < 0 || b > 65535 ||
+		    e > 65535 || n + 16 >= len)
+			return nis_err_set(err, -EINVAL, "ports[%zu] must be [begin, end] "
+					   "within 0-65535", i);
+		n += (size_t)snprintf(buf + n, len - n, "%s%lld-%lld", i ? "," : "",
+				      (long long)b, (long long)e);
+	}
+	snprintf(buf + n, len - n, "]");
+	return 0;
+}
+
+static int parse_label(json_t *v, const char *name, char *out, struct nis_err *err)
+{
+	if (!json_is_string(v) || strlen(json_string_value(v)) >= ISO_LABEL_MAX)
+		return nis_err_set(err, -EINVAL, "%s must be a string of at most %d bytes",
+				   name, ISO_LABEL_MAX - 1);
+	strcpy(out, json_string_value(v));
+	return 0;
+}
+
+/* Parses a create (id_out != NULL) or update body. */
+static int parse_body(const struct http_req *req, struct iso_create *c, char *ports,
+		      size_t plen, const char **id_out, json_t **root, struct nis_err *err)
+{
+	json_error_t jerr;
+	const char *key;
+	json_t *v;
+	int rc = 0;
+
+	*root = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!*root)
+		return nis_err_set(err, -EINVAL, "malformed JSON: %s (line %d)", jerr.text,
+				   jerr.line);
+	if (!json_is_object(*root))
+		return nis_err_set(err, -EINVAL, "the body must be a JSON object");
+	json_object_foreach(*root, key, v) {
+		if (id_out && !strcmp(key, "container_id")) {
+			if (!json_is_string(v))
+				return nis_err_set(err, -EINVAL, "container_id must be a string");
+			*id_out = json_string_value(v);
+		} else if (!strcmp(key, "ports")) {
+			if (!(rc = parse_ports(v, ports, plen, err)))
+				c->ports = ports;
+		} else if (!strcmp(key, "egress_rate_limit")) {
+			rc = parse_rate(v, key, &c->egress, err);
+		} else if (!strcmp(key, "ingress_rate_limit")) {
+			rc = parse_rate(v, key, &c->ingress, err);
+		} else if (id_out && !strcmp(key, "executor_id")) {
+			rc = parse_label(v, key, c->labels.executor_id, err);
+		} else if (id_out && !strcmp(key, "executor_name")) {
+			rc = parse_label(v, key, c->labels.executor_name, err);
+		} else if (id_out && !strcmp(key, "framework_id")) {
+			rc = parse_label(v, key, c->labels.framework_id, err);
+		} else if (id_out && !strcmp(key, "source")) {
+			rc = parse_label(v, key, c->labels.source, err);
+		} else {
+			return nis_err_set(err, -EINVAL, "unknown field '%s'", key);
+		}
+		if (rc)
+			return rc;
+	}
+	if (id_out && !*id_out)
+		return nis_err_set(err, -EINVAL, "container_id is required");
+	return 0;
+}
+
+static void reply_record(struct http_resp *resp, unsigned int status, struct iso_record *r)
+{
+	http_json(resp, status, http_record_json(r));
+	iso_record_free(r);
+}
+
+void http_containers_post(struct http_req *req, struct http_resp *resp)
+{
+	struct iso_create c;
+	struct iso_record r;
+	struct nis_err err = { "" };
+	char ports[4096];
+	json_t *root = NULL;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	if (!(rc = parse_body(req, &c, ports, sizeof(ports), &c.id, &root, &err)))
+		rc = iso_agent_create(req->app, &c, &r, &err);
+	json_decref(root);
+	if (rc)
+		fail(resp, rc, &err);
+	else
+		reply_record(resp, 201, &r);
+}
+
+void http_containers_patch(struct http_req *req, struct http_resp *resp)
+{
+	struct iso_create c;
+	struct iso_update u;
+	struct iso_record r;
+	struct nis_err err = { "" };
+	char ports[4096];
+	json_t *root = NULL;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	if (!(rc = parse_body(req, &c, ports, sizeof(ports), NULL, &root, &err))) {
+		u = (struct iso_update){ c.ports, c.egress, c.ingress };
+		rc = iso_agent_update(req->app, req->arg, &u, &r, &err);
+	}
+	json_decref(root);
+	if (rc)
+		fail(resp, rc, &err);
+	else
+		reply_record(resp, 200, &r);
+}
+
+void http_containers_get(struct http_req *req, struct http_resp *resp)
+{
+	struct nis_err err = { "" };
+	struct iso_record r;
+	int rc = iso_agent_get(req->app, req->arg, &r, &err);
+
+	if (rc)
+		fail(resp, rc, &err);
+	else
+		reply_record(resp, 200, &r);
+}
+
+void http_containers_list(struct http_req *req, struct http_resp *resp)
+{
+	struct nis_err err = { "" };
+	struct iso_record *r;
+	json_t *arr;
+	size_t n;
+	int rc = iso_agent_list(req->app, &r, &n, &err);
+
+	if (rc) {
+		fail(resp, rc, &err);
+		return;
+	}
+	arr = json_array();
+	for (size_t i = 0; i < n; i++) {
+		if (arr && json_array_append_new(arr, http_record_json(&r[i]))) {
+			json_decref(arr);
+			arr = NULL;
+		}
+		iso_record_free(&r[i]);
+	}
+	free(r);
+	http_json(resp, 200, arr);
+}
+
+void http_containers_delete(struct http_req *req, struct http_resp *resp)
+{
+	struct nis_err err = { "" };
+	int rc = iso_agent_destroy(req->app, req->arg, &err);
+
+	if (rc) {
+		fail(resp, rc, &err);
+		return;
+	}
+	resp->status = 204;
+	resp->content_type = NULL;
+}

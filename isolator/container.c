@@ -1,0 +1,413 @@
+/* container.c - the registry and the lifecycle operations. Validation
+ * happens before anything is touched; the datapath unwinds its own
+ * failures; the registry changes only after the kernel did. */
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "isolator/container.h"
+#include "isolator/datapath.h"
+#include "portmap/alloc.h"
+#include "tc/link.h"
+#include "tc/netns.h"
+#include "tc/nl.h"
+
+struct iso_agent {
+	pthread_mutex_t lock;
+	const struct iso_config *cfg;
+	struct iso_dp dp;
+	struct pm_alloc *eph;
+	struct pm_set used_ports;
+	struct iso_container *list;
+	size_t count;
+	char netns_dir[PATH_MAX];
+};
+
+struct iso_container {
+	char id[ISO_ID_MAX + 1];
+	struct iso_labels labels;
+	struct pm_set ports;
+	double created_at;
+	struct iso_dp_ct dp;
+	struct iso_container *next;
+};
+
+bool iso_id_valid(const char *id)
+{
+	size_t n = strlen(id);
+
+	if (n == 0 || n > ISO_ID_MAX || !strcmp(id, ".") || !strcmp(id, ".."))
+		return false;
+	return strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			  "0123456789._-") == n;
+}
+
+void iso_record_free(struct iso_record *r)
+{
+	if (r)
+		pm_set_free(&r->ports);
+}
+
+/* "nis" + 12 hex digits of the id's FNV-1a hash: stable across restarts,
+ * within IFNAMSIZ. */
+static void veth_name(const char *id, char out[IF_NAMESIZE])
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (const unsigned char *p = (const unsigned char *)id; *p; p++)
+		h = (h ^ *p) * 0x100000001b3ull;
+	snprintf(out, IF_NAMESIZE, "nis%012llx", (unsigned long long)(h & 0xffffffffffffull));
+}
+
+static struct iso_container **find(struct iso_agent *a, const char *id)
+{
+	struct iso_container **pp = &a->list;
+
+	while (*pp && strcmp((*pp)->id, id))
+		pp = &(*pp)->next;
+	return pp;
+}
+
+static int to_record(const struct iso_container *c, struct iso_record *r, struct nis_err *err)
+{
+	memset(r, 0, sizeof(*r));
+	pm_set_init(&r->ports);
+	if (pm_set_copy(&r->ports, &c->ports))
+		return nis_err_set(err, -ENOMEM, "out of memory");
+	snprintf(r->id, sizeof(r->id), "%s", c->id);
+	r->labels = c->labels;
+	snprintf(r->netns, sizeof(r->netns), "%s", c->dp.netns);
+	snprintf(r->veth, sizeof(r->veth), "%s", c->dp.veth);
+	r->veth_ifindex = c->dp.veth_ifindex;
+	r->ephemeral = c->dp.ephemeral;
+	r->egress = c->dp.egress;
+	r->ingress = c->dp.ingress;
+	r->created_at = c->created_at;
+	return 0;
+}
+
+/* ---- validation, before anything is touched ---- */
+
+static int clamp_egress(const struct iso_flags *f, struct iso_opt_u64 *rate,
+			struct nis_err *err)
+{
+	if (!rate->set)
+		return 0;
+	if (rate->v == 0)
+		return nis_err_set(err, -EINVAL, "egress_rate_limit must be positive");
+	if (f->minimum_egress_rate_limit.set && rate->v < f->minimum_egress_rate_limit.v)
+		rate->v = f->minimum_egress_rate_limit.v;
+	if (f->maximum_egress_rate_limit.set && rate->v > f->maximum_egress_rate_limit.v)
+		rate->v = f->maximum_egress_rate_limit.v;
+	return 0;
+}
+
+/* Parses text into *out and checks it against the agent's ports and the
+ * ports other containers hold (own: what the caller already holds). */
+static int check_ports(struct iso_agent *a, const char *text, const struct pm_set *own,
+		       struct pm_set *out, struct nis_err *err)
+{
+	struct pm_set others;
+	char buf[256];
+	int rc;
+
+	if (!text)
+		return 0;
+	if ((rc = pm_set_parse(text, "ports", out, err)))
+		return rc;
+	if (!pm_set_contains(&a->cfg->res.ports, out)) {
+		pm_set_format(&a->cfg->res.ports, buf, sizeof(buf));
+		return nis_err_set(err, -ERANGE, "ports %s are not all within the agent's "
+				   "ports %s", text, buf);
+	}
+	pm_set_init(&others);
+	if ((rc = pm_set_subtract(&others, &a->used_ports, own)))
+		return nis_err_set(err, rc, "out of memory");
+	rc = pm_set_overlaps(&others, out);
+	pm_set_free(&others);
+	if (rc)
+		return nis_err_set(err, -EADDRINUSE, "ports %s are held by another container",
+				   text);
+	return 0;
+}
+
+static int check_create(struct iso_agent *a, const struct iso_create *req,
+			struct iso_opt_u64 *eg, struct pm_set *ports, struct nis_err *err)
+{
+	const struct iso_flags *f = &a->cfg->flags;
+	struct pm_set none;
+	int rc;
+
+	if (!req->id || !iso_id_valid(req->id))
+		return nis_err_set(err, -EINVAL, "container_id '%s' must be 1-64 of "
+				   "[A-Za-z0-9._-]", req->id ? req->id : "");
+	if (*find(a, req->id))
+		return nis_err_set(err, -EEXIST, "container '%s' already exists", req->id);
+	if (a->count >= a->cfg->max_containers)
+		return nis_err_set(err, -ENOSPC, "no free ephemeral port block "
+				   "(%zu containers, the most this agent takes)", a->count);
+	pm_set_init(&none);
+	if ((rc = check_ports(a, req->ports, &none, ports, err)))
+		return rc;
+	*eg = req->egress.set ? req->egress : f->egress_rate_limit_per_container;
+	if ((rc = clamp_egress(f, eg, err)))
+		return rc;
+	if (req->ingress.set && req->ingress.v == 0)
+		return nis_err_set(err, -EINVAL, "ingress_rate_limit must be positive");
+	return 0;
+}
+
+int iso_agent_create(struct iso_agent *a, const struct iso_create *req,
+		     struct iso_record *out, struct nis_err *err)
+{
+	const struct iso_flags *f = &a->cfg->flags;
+	struct iso_container *c = calloc(1, sizeof(*c));
+	struct iso_opt_u64 eg;
+	struct timeval tv;
+	int rc;
+
+	if (!c)
+		return nis_err_set(err, -ENOMEM, "out of memory");
+	pm_set_init(&c->ports);
+	pthread_mutex_lock(&a->lock);
+	if ((rc = check_create(a, req, &eg, &c->ports, err)) ||
+	    (rc = pm_alloc_take(a->eph, &c->dp.ephemeral, err)))
+		goto fail;
+	snprintf(c->id, sizeof(c->id), "%s", req->id);
+	c->labels = req->labels;
+	if (snprintf(c->dp.netns, sizeof(c->dp.netns), "%s/%s", a->netns_dir, c->id) >=
+	    (int)sizeof(c->dp.netns)) {
+		pm_alloc_release(a->eph, c->dp.ephemeral, NULL);
+		rc = nis_err_set(err, -ENAMETOOLONG, "--runtime_dir is too long");
+		goto fail;
+	}
+	veth_name(c->id, c->dp.veth);
+	c->dp.egress = eg;
+	c->dp.ingress = req->ingress.set ? req->ingress : f->ingress_rate_limit_per_container;
+	if ((rc = iso_dp_isolate(&a->dp, &c->dp, &c->ports, f, err))) {
+		pm_alloc_release(a->eph, c->dp.ephemeral, NULL);
+		goto fail;
+	}
+	gettimeofday(&tv, NULL);
+	c->created_at = (double)tv.tv_sec + tv.tv_usec / 1e6;
+	pm_set_union(&a->used_ports, &a->used_ports, &c->ports);
+	c->next = a->list;
+	a->list = c;
+	a->count++;
+	rc = out ? to_record(c, out, err) : 0;
+	pthread_mutex_unlock(&a->lock);
+	log_msg(LOG_INFO, "container %s created: veth %s, ephemeral ports [%u-%u]", c->id,
+		c->dp.veth, c->dp.ephemeral.begin, c->dp.ephemeral.end);
+	return rc;
+fail:
+	pthread_mutex_unlock(&a->lock);
+	pm_set_free(&c->ports);
+	free(c);
+	return rc;
+}
+
+static int update_locked(struct iso_agent *a, struct iso_container *c,
+			 const struct iso_update *req, struct nis_err *err)
+{
+	const struct iso_flags *f = &a->cfg->flags;
+	struct iso_opt_u64 eg = req->egress.set ? req->egress : c->dp.egress;
+	struct iso_opt_u64 in = req->ingress.set ? req->ingress : c->dp.ingress;
+	struct pm_set ports;
+	int rc;
+
+	pm_set_init(&ports);
+	if ((rc = check_ports(a, req->ports, &c->ports, &ports, err)) ||
+	    (rc = clamp_egress(f, &eg, err)))
+		goto out;
+	if (in.set && in.v == 0) {
+		rc = nis_err_set(err, -EINVAL, "ingress_rate_limit must be positive");
+		goto out;
+	}
+	if (req->ports && (rc = iso_dp_set_ports(&a->dp, &c->dp, &ports, err)))
+		goto out;
+	if (req->ports) {
+		pm_set_subtract(&a->used_ports, &a->used_ports, &c->ports);
+		pm_set_union(&a->used_ports, &a->used_ports, &ports);
+		pm_set_copy(&c->ports, &ports);
+	}
+	rc = iso_dp_set_limits(&a->dp, &c->dp, eg, in, f, err);
+out:
+	pm_set_free(&ports);
+	return rc;
+}
+
+int iso_agent_update(struct iso_agent *a, const char *id, const struct iso_update *req,
+		     struct iso_record *out, struct nis_err *err)
+{
+	struct iso_container *c;
+	int rc;
+
+	pthread_mutex_lock(&a->lock);
+	if (!(c = *find(a, id)))
+		rc = nis_err_set(err, -ENOENT, "no container '%s'", id);
+	else if (!(rc = update_locked(a, c, req, err)) && out)
+		rc = to_record(c, out, err);
+	pthread_mutex_unlock(&a->lock);
+	if (!rc)
+		log_msg(LOG_INFO, "container %s updated", id);
+	return rc;
+}
+
+static void destroy_locked(struct iso_agent *a, struct iso_container **pp)
+{
+	struct iso_container *c = *pp;
+
+	iso_dp_cleanup(&a->dp, &c->dp);
+	pm_alloc_release(a->eph, c->dp.ephemeral, NULL);
+	pm_set_subtract(&a->used_ports, &a->used_ports, &c->ports);
+	*pp = c->next;
+	a->count--;
+	log_msg(LOG_INFO, "container %s destroyed", c->id);
+	pm_set_free(&c->ports);
+	free(c);
+}
+
+int iso_agent_destroy(struct iso_agent *a, const char *id, struct nis_err *err)
+{
+	struct iso_container **pp;
+	int rc = 0;
+
+	pthread_mutex_lock(&a->lock);
+	if (*(pp = find(a, id)))
+		destroy_locked(a, pp);
+	else
+		rc = nis_err_set(err, -ENOENT, "no container '%s'", id);
+	pthread_mutex_unlock(&a->lock);
+	return rc;
+}
+
+int iso_agent_get(struct iso_agent *a, const char *id, struct iso_record *out,
+		  struct nis_err *err)
+{
+	struct iso_container *c;
+	int rc;
+
+	pthread_mutex_lock(&a->lock);
+	c = *find(a, id);
+	rc = c ? to_record(c, out, err) : nis_err_set(err, -ENOENT, "no container '%s'", id);
+	pthread_mutex_unlock(&a->lock);
+	return rc;
+}
+
+static int record_cmp(const void *x, const void *y)
+{
+	return strcmp(((const struct iso_record *)x)->id, ((const struct iso_record *)y)->id);
+}
+
+int iso_agent_list(struct iso_agent *a, struct iso_record **out, size_t *n,
+		   struct nis_err *err)
+{
+	struct iso_record *r;
+	size_t i = 0;
+	int rc = 0;
+
+	pthread_mutex_lock(&a->lock);
+	r = calloc(a->count ? a->count : 1, sizeof(*r));
+	for (struct iso_container *c = a->list; r && c && !rc; c = c->next)
+		rc = to_record(c, &r[i++], err);
+	pthread_mutex_unlock(&a->lock);
+	if (!r || rc) {
+		while (r && i--)
+			iso_record_free(&r[i]);
+		free(r);
+		return rc ? rc : nis_err_set(err, -ENOMEM, "out of memory");
+	}
+	qsort(r, i, sizeof(*r), record_cmp);
+	*out = r;
+	*n = i;
+	return 0;
+}
+
+/* ---- start and stop ---- */
+
+static void remove_orphan_veth(const char *name, int ifindex, void *arg)
+{
+	struct iso_agent *a = arg;
+
+	if (!tc_link_delete(a->dp.sk, ifindex, NULL))
+		log_msg(LOG_INFO, "orphan veth %s removed", name);
+}
+
+/* No checkpoint yet: whatever an earlier run left is an orphan. */
+static void remove_orphans(struct iso_agent *a)
+{
+	DIR *d = opendir(a->netns_dir);
+	struct dirent *e;
+	char path[PATH_MAX + 256];
+
+	tc_link_foreach_prefix(a->dp.sk, "nis", remove_orphan_veth, a, NULL);
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", a->netns_dir, e->d_name);
+		if (!tc_netns_remove(path, NULL))
+			log_msg(LOG_INFO, "orphan netns handle %s removed", path);
+	}
+	if (d)
+		closedir(d);
+}
+
+int iso_agent_new(const struct iso_config *cfg, struct iso_agent **out, struct nis_err *err)
+{
+	struct iso_agent *a = calloc(1, sizeof(*a));
+	int rc;
+
+	if (!a)
+		return nis_err_set(err, -ENOMEM, "out of memory");
+	pthread_mutex_init(&a->lock, NULL);
+	a->cfg = cfg;
+	pm_set_init(&a->used_ports);
+	snprintf(a->netns_dir, sizeof(a->netns_dir), "%s/netns", cfg->flags.runtime_dir);
+	if ((rc = iso_dp_probe(&a->dp, cfg, err)) ||
+	    (rc = pm_alloc_new(&cfg->res.ephemeral, cfg->block_size, &a->eph, err)) ||
+	    (rc = tc_netns_dir_setup(a->netns_dir, err)) ||
+	    (rc = iso_dp_setup(&a->dp, cfg, err))) {
+		pm_alloc_free(a->eph);
+		pthread_mutex_destroy(&a->lock);
+		free(a);
+		return rc;
+	}
+	remove_orphans(a);
+	iso_dp_test_hooks();
+	*out = a;
+	return 0;
+}
+
+void iso_agent_free(struct iso_agent *a, bool destroy)
+{
+	if (!a)
+		return;
+	while (destroy && a->list)
+		destroy_locked(a, &a->list);
+	if (destroy) {
+		iso_dp_teardown(&a->dp);
+		umount2(a->netns_dir, MNT_DETACH);
+	}
+	while (a->list) {	/* left running: only our memory goes */
+		struct iso_container *c = a->list;
+		a->list = c->next;
+		tc_nl_close(c->dp.nsk);
+		if (c->dp.nsfd >= 0)
+			close(c->dp.nsfd);
+		free(c->dp.blocks);
+		pm_set_free(&c->ports);
+		free(c);
+	}
+	tc_nl_close(a->dp.sk);
+	pm_alloc_free(a->eph);
+	pm_set_free(&a->used_ports);
+	pthread_mutex_destroy(&a->lock);
+	free(a);
+}

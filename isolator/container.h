@@ -1,0 +1,75 @@
+/* container.h - the agent: the registry of containers and the lifecycle
+ * operations the API calls (create, update, destroy, list). One mutex
+ * serialises changes; readers get copies (struct iso_record). */
+#ifndef NIS_ISOLATOR_CONTAINER_H
+#define NIS_ISOLATOR_CONTAINER_H
+
+#include <limits.h>
+#include <net/if.h>
+#include <stdbool.h>
+
+#include "isolator/config.h"
+#include "isolator/flags.h"
+#include "portmap/ranges.h"
+
+#define ISO_ID_MAX 64
+#define ISO_LABEL_MAX 256
+
+/* The labels Mesos puts next to every statistics entry. */
+struct iso_labels {
+	char executor_id[ISO_LABEL_MAX], executor_name[ISO_LABEL_MAX];
+	char framework_id[ISO_LABEL_MAX], source[ISO_LABEL_MAX];
+};
+
+/* What a caller may see of a container: a copy, safe without the lock. */
+struct iso_record {
+	char id[ISO_ID_MAX + 1];
+	struct iso_labels labels;
+	char netns[PATH_MAX];
+	char veth[IF_NAMESIZE];
+	int veth_ifindex;
+	struct pm_range ephemeral;
+	struct pm_set ports;		/* owned by the record */
+	struct iso_opt_u64 egress, ingress;
+	double created_at;
+};
+
+void iso_record_free(struct iso_record *r);
+
+struct iso_create {
+	const char *id;
+	const char *ports;		/* Mesos range list, NULL: none */
+	struct iso_opt_u64 egress, ingress;	/* unset: the agent's default */
+	struct iso_labels labels;
+};
+
+struct iso_update {
+	const char *ports;		/* NULL: unchanged */
+	struct iso_opt_u64 egress, ingress;	/* unset: unchanged */
+};
+
+struct iso_agent;
+
+/* Probes, sets the host datapath up, removes orphans of earlier runs. */
+int iso_agent_new(const struct iso_config *cfg, struct iso_agent **out, struct nis_err *err);
+/* With destroy, tears every container down; else leaves them running. */
+void iso_agent_free(struct iso_agent *a, bool destroy);
+
+/* Errors: -EINVAL bad request, -EEXIST duplicate id, -ENOSPC no block
+ * (or --max_executors_per_agent reached), -EADDRINUSE a port is held,
+ * -ERANGE a port is outside the agent's ports, -ENOENT no such id. */
+int iso_agent_create(struct iso_agent *a, const struct iso_create *req,
+		     struct iso_record *out, struct nis_err *err);
+int iso_agent_update(struct iso_agent *a, const char *id, const struct iso_update *req,
+		     struct iso_record *out, struct nis_err *err);
+int iso_agent_destroy(struct iso_agent *a, const char *id, struct nis_err *err);
+int iso_agent_get(struct iso_agent *a, const char *id, struct iso_record *out,
+		  struct nis_err *err);
+/* All records, sorted by id; *out is an array of n records to free. */
+int iso_agent_list(struct iso_agent *a, struct iso_record **out, size_t *n,
+		   struct nis_err *err);
+
+/* 1-64 of [A-Za-z0-9._-]. */
+bool iso_id_valid(const char *id);
+
+#endif

@@ -1,0 +1,549 @@
+/* datapath.c - isolate, update and clean up one container. Each step of
+ * isolate has its undo; a failure unwinds the steps already done. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_ether.h>
+#include <linux/pkt_sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "isolator/datapath.h"
+#include "tc/addr.h"
+#include "tc/ethtool.h"
+#include "tc/link.h"
+#include "tc/netns.h"
+#include "tc/nl.h"
+#include "tc/qdisc.h"
+#include "tc/sysctl.h"
+#include "tc/u32.h"
+
+static int fail_step;	/* test hook: 0 = off */
+
+void iso_dp_test_hooks(void)
+{
+	const char *s = getenv("NETISOL_TEST_FAIL_STEP");
+
+	fail_step = s ? atoi(s) : 0;
+}
+
+static struct tc_u32_rule rule(uint16_t prio, uint16_t protocol, enum tc_u32_act act,
+			       int target)
+{
+	return (struct tc_u32_rule){ .parent = TC_INGRESS, .prio = prio,
+				     .protocol = protocol, .act = act, .target = target };
+}
+
+static const struct in_addr loopback = { .s_addr = 0x0100007f };	/* 127.0.0.1 */
+
+/* ---- one port block: the entries on every device, in install order ---- */
+
+struct entry {
+	struct nl_sock *sk;
+	int ifindex;
+	struct tc_u32_rule r;
+};
+
+static uint32_t block_buckets(struct pm_block b, uint32_t *first)
+{
+	*first = b.port >> 8;
+	return b.size >= 256 ? b.size / 256 : 1;
+}
+
+/* Veth and container entries first, the host's last: until the host
+ * redirects a port to the veth, nothing arrives half-configured. */
+static size_t block_entries(struct iso_dp *dp, struct iso_dp_ct *ct,
+			    const struct iso_dp_block *blk, struct entry *out)
+{
+	uint16_t port = blk->b.port, mask = pm_block_mask(blk->b);
+	uint32_t first, nb = block_buckets(blk->b, &first);
+	size_t n = 0;
+	struct entry e;
+
+	e = (struct entry){ dp->sk, ct->veth_ifindex,
+			    rule(DP_PRIO_IP, ETH_P_IP, TC_U32_REDIRECT, dp->host.lo_ifindex) };
+	e.r.table = TC_U32_HT(DP_HT_TO_LO);
+	e.r.handle = TC_U32_HANDLE(DP_HT_TO_LO, 0, blk->node);
+	e.r.keys[e.r.nkeys++] = tc_u32_key16(port, mask, 0, false);	/* sport */
+	out[n++] = e;
+	e.r.table = TC_U32_HT(DP_HT_TO_ETH0);
+	e.r.handle = TC_U32_HANDLE(DP_HT_TO_ETH0, 0, blk->node);
+	e.r.target = dp->host.ifindex;
+	out[n++] = e;
+
+	e = (struct entry){ ct->nsk, ct->ct_eth0,
+			    rule(DP_PRIO_IP, ETH_P_IP, TC_U32_REDIRECT, ct->ct_lo) };
+	e.r.table = TC_U32_HT(DP_HT_CT_ETH0);
+	e.r.handle = TC_U32_HANDLE(DP_HT_CT_ETH0, 0, blk->node);
+	e.r.keys[e.r.nkeys++] = tc_u32_key16(port, mask, 2, false);	/* dport */
+	out[n++] = e;
+	e.ifindex = ct->ct_lo;
+	e.r = rule(DP_PRIO_IP_HIGH, ETH_P_IP, TC_U32_NONE, 0);
+	e.r.table = TC_U32_HT(DP_HT_CT_LO);
+	e.r.handle = TC_U32_HANDLE(DP_HT_CT_LO, 0, blk->node);
+	e.r.keys[e.r.nkeys++] = tc_u32_key16(port, mask, 2, false);
+	out[n++] = e;
+
+	for (uint32_t b = first; b < first + nb; b++) {
+		if (dp->unique_flows) {
+			e = (struct entry){ dp->sk, dp->host.ifindex,
+					    rule(DP_PRIO_IP, ETH_P_IP, TC_U32_NONE, 0) };
+			e.r.parent = DP_FLOW_HANDLE;
+			e.r.classid = DP_FLOW_HANDLE | (ct->slot + DP_FLOW_ARP_ICMP);
+			e.r.table = TC_U32_HANDLE(DP_HT_FLOWS, b, 0);
+			e.r.handle = TC_U32_HANDLE(DP_HT_FLOWS, b, blk->hnode);
+			e.r.keys[e.r.nkeys++] = tc_u32_key16(port, mask, 0, false);
+			out[n++] = e;
+		}
+		e = (struct entry){ dp->sk, dp->host.ifindex,
+				    rule(DP_PRIO_IP, ETH_P_IP, TC_U32_REDIRECT, ct->veth_ifindex) };
+		e.r.table = TC_U32_HANDLE(DP_HT_PORTS, b, 0);
+		e.r.handle = TC_U32_HANDLE(DP_HT_PORTS, b, blk->hnode);
+		e.r.keys[e.r.nkeys++] = tc_u32_key16(port, mask, 2, false);
+		out[n++] = e;
+		e.ifindex = dp->host.lo_ifindex;
+		out[n++] = e;
+	}
+	return n;
+}
+
+static void entries_del(struct entry *e, size_t n)
+{
+	while (n--)
+		tc_u32_del(e[n].sk, e[n].ifindex, e[n].r.parent, e[n].r.prio,
+			   e[n].r.protocol, e[n].r.handle, NULL);
+}
+
+static int block_apply(struct iso_dp *dp, struct iso_dp_ct *ct,
+		       const struct iso_dp_block *blk, bool add, struct nis_err *err)
+{
+	uint32_t first, nb = block_buckets(blk->b, &first);
+	struct entry *e = calloc(4 + 3 * nb, sizeof(*e));
+	size_t n, i;
+	int rc = 0;
+
+	if (!e)
+		return nis_err_set(err, -ENOMEM, "out of memory");
+	n = block_entries(dp, ct, blk, e);
+	for (i = 0; add && i < n; i++)
+		if ((rc = tc_u32_add(e[i].sk, e[i].ifindex, &e[i].r, err)))
+			break;
+	entries_del(e, add ? (rc ? i : 0) : n);
+	free(e);
+	return rc;
+}
+
+/* A host node id free in every bucket the block covers. */
+static uint32_t take_hnode(struct iso_dp *dp, struct pm_block b)
+{
+	uint32_t first, nb = block_buckets(b, &first);
+
+	for (uint32_t id = 1; id <= ISO_IDS_MAX; id++) {
+		uint32_t i;
+		for (i = 0; i < nb; i++)
+			if (dp->buckets[first + i].used[id / 64] & (1ull << (id % 64)))
+				break;
+		if (i < nb)
+			continue;
+		for (i = 0; i < nb; i++)
+			iso_ids_reserve(&dp->buckets[first + i], id);
+		return id;
+	}
+	return 0;
+}
+
+static void put_block_ids(struct iso_dp *dp, struct iso_dp_ct *ct, struct iso_dp_block *blk)
+{
+	uint32_t first, nb = block_buckets(blk->b, &first);
+
+	for (uint32_t i = 0; i < nb; i++)
+		iso_ids_put(&dp->buckets[first + i], blk->hnode);
+	iso_ids_put(&ct->nodes, blk->node);
+}
+
+/* Adds blocks [from, ct->nblocks): ids, then entries; unwinds on failure. */
+static int blocks_add(struct iso_dp *dp, struct iso_dp_ct *ct, size_t from,
+		      struct nis_err *err)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = from; i < ct->nblocks; i++) {
+		struct iso_dp_block *blk = &ct->blocks[i];
+		blk->node = iso_ids_take(&ct->nodes, 1);
+		blk->hnode = take_hnode(dp, blk->b);
+		if (!blk->node || !blk->hnode) {
+			rc = nis_err_set(err, -ENOSPC, "no free u32 node for port block %u/%u",
+					 blk->b.port, blk->b.size);
+		} else if (!(rc = block_apply(dp, ct, blk, true, err))) {
+			continue;
+		}
+		put_block_ids(dp, ct, blk);
+		break;
+	}
+	if (!rc)
+		return 0;
+	while (i-- > from) {
+		block_apply(dp, ct, &ct->blocks[i], false, NULL);
+		put_block_ids(dp, ct, &ct->blocks[i]);
+	}
+	return rc;
+}
+
+static void blocks_del(struct iso_dp *dp, struct iso_dp_ct *ct, size_t from, size_t to)
+{
+	for (size_t i = to; i-- > from;) {
+		block_apply(dp, ct, &ct->blocks[i], false, NULL);
+		put_block_ids(dp, ct, &ct->blocks[i]);
+	}
+}
+
+/* ---- the container's fixed filters ---- */
+
+static int add_rules(struct nl_sock *sk, int ifindex, struct tc_u32_rule *r, size_t n,
+		     struct nis_err *err)
+{
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		if ((rc = tc_u32_add(sk, ifindex, &r[i], err)))
+			return rc;
+	return 0;
+}
+
+/* Root link nodes for TCP and UDP, optionally only to dst: eat the IP
+ * header and continue in table ht, whose nodes match L4 ports. */
+static int add_l4_links(struct nl_sock *sk, int ifindex, uint16_t prio, uint32_t ht,
+			const struct in_addr *dst, struct nis_err *err)
+{
+	struct tc_u32_rule r[2];
+
+	for (int i = 0; i < 2; i++) {
+		r[i] = rule(prio, ETH_P_IP, TC_U32_LINK, 0);
+		r[i].link = TC_U32_HT(ht);
+		r[i].eat_iphdr = true;
+		r[i].keys[r[i].nkeys++] = tc_u32_key8(i ? IPPROTO_UDP : IPPROTO_TCP, 0xff, 9,
+						      false);
+		if (dst)
+			r[i].keys[r[i].nkeys++] = tc_u32_key_ip(*dst, 32, 16);
+	}
+	return add_rules(sk, ifindex, r, 2, err);
+}
+
+/* Host veth ingress (what the container sends): ARP and ICMP to eth0; own
+ * source ports to lo (dst host IP or 127.0.0.1) or eth0; the rest dropped. */
+static int veth_filters(struct iso_dp *dp, struct iso_dp_ct *ct, struct nis_err *err)
+{
+	struct nl_sock *sk = dp->sk;
+	int v = ct->veth_ifindex, eth0 = dp->host.ifindex, rc;
+	struct tc_u32_rule fixed[2] = {
+		rule(DP_PRIO_ARP, ETH_P_ARP, TC_U32_REDIRECT, eth0),
+		rule(DP_PRIO_ICMP, ETH_P_IP, TC_U32_REDIRECT, eth0),
+	};
+
+	fixed[1].keys[fixed[1].nkeys++] = tc_u32_key8(IPPROTO_ICMP, 0xff, 9, false);
+	if ((rc = tc_qdisc_ingress_add(sk, v, false, err)) ||
+	    (rc = add_rules(sk, v, fixed, 2, err)) ||
+	    (rc = tc_u32_table_add(sk, v, TC_INGRESS, DP_PRIO_IP, ETH_P_IP,
+				   TC_U32_HT(DP_HT_TO_LO), 1, err)) ||
+	    (rc = tc_u32_table_add(sk, v, TC_INGRESS, DP_PRIO_IP, ETH_P_IP,
+				   TC_U32_HT(DP_HT_TO_ETH0), 1, err)) ||
+	    (rc = add_l4_links(sk, v, DP_PRIO_IP, DP_HT_TO_LO, &dp->host.ip, err)) ||
+	    (rc = add_l4_links(sk, v, DP_PRIO_IP, DP_HT_TO_LO, &loopback, err)) ||
+	    (rc = add_l4_links(sk, v, DP_PRIO_IP, DP_HT_TO_ETH0, NULL, err)) ||
+	    (rc = tc_drop_add(sk, v, TC_INGRESS, DP_PRIO_DROP, err)))
+		return rc;
+	return 0;
+}
+
+/* Container side: lo sends traffic for the host IP or 127.0.0.1 out through
+ * eth0 unless it is for the container's own ports (or ICMP to itself);
+ * eth0 hands 127.0.0.1 traffic for its own ports to lo. */
+static int container_filters(struct iso_dp *dp, struct iso_dp_ct *ct, struct nis_err *err)
+{
+	struct nl_sock *sk = ct->nsk;
+	int lo = ct->ct_lo, eth0 = ct->ct_eth0, rc;
+	struct tc_u32_rule lo_rules[4] = {
+		rule(DP_PRIO_ICMP, ETH_P_IP, TC_U32_NONE, 0),
+		rule(DP_PRIO_ICMP, ETH_P_IP, TC_U32_NONE, 0),
+		rule(DP_PRIO_IP, ETH_P_IP, TC_U32_REDIRECT, eth0),
+		rule(DP_PRIO_IP, ETH_P_IP, TC_U32_REDIRECT, eth0),
+	};
+
+	for (int i = 0; i < 4; i++) {
+		if (i < 2)
+			lo_rules[i].keys[lo_rules[i].nkeys++] =
+				tc_u32_key8(IPPROTO_ICMP, 0xff, 9, false);
+		lo_rules[i].keys[lo_rules[i].nkeys++] =
+			tc_u32_key_ip(i % 2 ? loopback : dp->host.ip, 32, 16);
+	}
+	if ((rc = tc_qdisc_ingress_add(sk, lo, false, err)) ||
+	    (rc = tc_qdisc_ingress_add(sk, eth0, false, err)) ||
+	    (rc = add_rules(sk, lo, lo_rules, 4, err)) ||
+	    (rc = tc_u32_table_add(sk, lo, TC_INGRESS, DP_PRIO_IP_HIGH, ETH_P_IP,
+				   TC_U32_HT(DP_HT_CT_LO), 1, err)) ||
+	    (rc = add_l4_links(sk, lo, DP_PRIO_IP_HIGH, DP_HT_CT_LO, NULL, err)) ||
+	    (rc = tc_u32_table_add(sk, eth0, TC_INGRESS, DP_PRIO_IP, ETH_P_IP,
+				   TC_U32_HT(DP_HT_CT_ETH0), 1, err)) ||
+	    (rc = add_l4_links(sk, eth0, DP_PRIO_IP, DP_HT_CT_ETH0, &loopback, err)))
+		return rc;
+	return 0;
+}
+
+/* ---- the container namespace: sysctls and ethtool run inside it ---- */
+
+struct inside_job {
+	struct iso_dp *dp;
+	struct iso_dp_ct *ct;
+	struct nis_err *err;
+};
+
+static int inside(void *arg)
+{
+	struct inside_job *j = arg;
+	char range[32];
+	int rc;
+
+	snprintf(range, sizeof(range), "%u %u", j->ct->ephemeral.begin, j->ct->ephemeral.end);
+	/* IPv6 may be compiled out: then there is nothing to turn off. */
+	tc_sysctl_write("net.ipv6.conf.all.disable_ipv6", "1", NULL);
+	tc_sysctl_write("net.ipv6.conf.default.disable_ipv6", "1", NULL);
+	for (int i = 0; i < DP_N_SYSCTLS; i++)
+		if (j->dp->sysctl_val[i][0])
+			tc_sysctl_write(dp_copied_sysctls[i], j->dp->sysctl_val[i], NULL);
+	if ((rc = tc_sysctl_write("net.ipv4.ip_local_port_range", range, j->err)) ||
+	    (rc = tc_sysctl_write("net.ipv4.conf.lo.route_localnet", "1", j->err)) ||
+	    (rc = tc_sysctl_write("net.ipv4.conf.lo.accept_local", "1", j->err)) ||
+	    (rc = tc_sysctl_write("net.ipv4.conf.eth0.accept_local", "1", j->err)) ||
+	    (rc = tc_ethtool_rx_csum_off("eth0", j->err)))
+		return rc;
+	return 0;
+}
+
+static int configure_container(struct iso_dp *dp, struct iso_dp_ct *ct, struct nis_err *err)
+{
+	struct inside_job job = { dp, ct, err };
+	struct nl_sock *sk = ct->nsk;
+	int rc;
+
+	if ((rc = tc_link_ifindex(sk, "lo", &ct->ct_lo, err)) ||
+	    (rc = tc_link_ifindex(sk, "eth0", &ct->ct_eth0, err)) ||
+	    (rc = tc_link_set(sk, ct->ct_lo, dp->host.mac, dp->host.mtu, 1, err)) ||
+	    (rc = tc_link_set(sk, ct->ct_eth0, NULL, 0, 1, err)) ||
+	    (rc = tc_addr_add(sk, ct->ct_eth0, dp->host.ip, dp->host.prefixlen, err)) ||
+	    (rc = tc_route_add_default(sk, ct->ct_eth0, dp->host.gateway, err)))
+		return rc;
+	if (err)
+		err->msg[0] = '\0';
+	if ((rc = tc_netns_exec(ct->nsfd, inside, &job)))
+		return err && err->msg[0] ? rc : nis_err_set(err, rc, "cannot enter the container");
+	return container_filters(dp, ct, err);
+}
+
+/* ---- limits ---- */
+
+static int set_limit(struct nl_sock *sk, int ifindex, const struct iso_opt_u64 *now,
+		     const struct iso_opt_u64 *want, const struct tc_limit *base,
+		     struct nis_err *err)
+{
+	struct tc_limit l = *base;
+
+	if (!want->set)
+		return now->set ? tc_qdisc_delete(sk, ifindex, TC_H_ROOT, err) : 0;
+	l.rate = want->v;
+	if (l.ceil && l.ceil <= l.rate)
+		l.ceil = 0;
+	return now->set ? tc_limit_change(sk, ifindex, &l, err)
+			: tc_limit_add(sk, ifindex, &l, err);
+}
+
+int iso_dp_set_limits(struct iso_dp *dp, struct iso_dp_ct *ct, struct iso_opt_u64 egress,
+		      struct iso_opt_u64 ingress, const struct iso_flags *f,
+		      struct nis_err *err)
+{
+	struct tc_limit eg = { .fq_codel_leaf = dp->fq_codel_leaf };
+	struct tc_limit in = { .fq_codel_leaf = dp->fq_codel_leaf };
+	int rc;
+
+	if (f->egress_ceil_limit.set)
+		eg.ceil = f->egress_ceil_limit.v;
+	if (f->egress_burst.set)
+		eg.burst = (uint32_t)f->egress_burst.v;
+	if ((rc = set_limit(ct->nsk, ct->ct_eth0, &ct->egress, &egress, &eg, err)))
+		return nis_err_prefix(err, rc, "egress limit");
+	ct->egress = egress;
+	if ((rc = set_limit(dp->sk, ct->veth_ifindex, &ct->ingress, &ingress, &in, err)))
+		return nis_err_prefix(err, rc, "ingress limit");
+	ct->ingress = ingress;
+	return 0;
+}
+
+/* ---- ARP/ICMP mirror nodes on the host's eth0 ---- */
+
+static int mirror_nodes(struct iso_dp *dp, struct iso_dp_ct *ct, bool add, struct nis_err *err)
+{
+	struct tc_u32_rule r[2] = {
+		rule(DP_PRIO_ARP, ETH_P_ARP, TC_U32_MIRROR, ct->veth_ifindex),
+		rule(DP_PRIO_ICMP, ETH_P_IP, TC_U32_MIRROR, ct->veth_ifindex),
+	};
+	int rc;
+
+	r[0].table = TC_U32_HT(DP_HT_ARP);
+	r[0].handle = TC_U32_HANDLE(DP_HT_ARP, 0, ct->slot + 1);
+	r[1].table = TC_U32_HT(DP_HT_ICMP);
+	r[1].handle = TC_U32_HANDLE(DP_HT_ICMP, 0, ct->slot + 1);
+	if (!add) {
+		for (int i = 1; i >= 0; i--)
+			tc_u32_del(dp->sk, dp->host.ifindex, TC_INGRESS, r[i].prio,
+				   r[i].protocol, r[i].handle, NULL);
+		return 0;
+	}
+	if ((rc = tc_u32_add(dp->sk, dp->host.ifindex, &r[0], err)))
+		return rc;
+	if ((rc = tc_u32_add(dp->sk, dp->host.ifindex, &r[1], err)))
+		mirror_nodes(dp, ct, false, NULL);
+	return rc;
+}
+
+/* ---- the lifecycle ---- */
+
+/* ct->blocks = [ephemeral block, blocks of ports...], none installed. */
+static int plan_blocks(struct iso_dp_ct *ct, const struct pm_set *ports, struct nis_err *err)
+{
+	struct pm_block *pb = NULL;
+	size_t n = 0;
+
+	if (pm_set_blocks(ports, &pb, &n))
+		return nis_err_set(err, -ENOMEM, "out of memory");
+	free(ct->blocks);
+	if (!(ct->blocks = calloc(n + 1, sizeof(*ct->blocks)))) {
+		free(pb);
+		return nis_err_set(err, -ENOMEM, "out of memory");
+	}
+	ct->blocks[0].b = (struct pm_block){ (uint16_t)ct->ephemeral.begin,
+					     ct->ephemeral.end - ct->ephemeral.begin + 1 };
+	for (size_t i = 0; i < n; i++)
+		ct->blocks[i + 1].b = pb[i];
+	free(pb);
+	return (int)(n + 1);
+}
+
+static int veth_up(struct iso_dp *dp, struct iso_dp_ct *ct, struct nis_err *err)
+{
+	char name[128];
+
+	snprintf(name, sizeof(name), "net.ipv6.conf.%s.disable_ipv6", ct->veth);
+	tc_sysctl_write(name, "1", NULL);	/* absent without IPv6 */
+	return tc_link_set(dp->sk, ct->veth_ifindex, NULL, 0, 1, err);
+}
+
+static int netns_make(struct iso_dp_ct *ct, struct nis_err *err)
+{
+	ct->nsfd = tc_netns_create(ct->netns, err);
+	return ct->nsfd < 0 ? ct->nsfd : 0;
+}
+
+/* ct->nblocks counts installed blocks: blocks_add unwinds its own part. */
+static int blocks_install(struct iso_dp *dp, struct iso_dp_ct *ct, size_t n,
+			  struct nis_err *err)
+{
+	int rc;
+
+	ct->nblocks = n;
+	if ((rc = blocks_add(dp, ct, 0, err)))
+		ct->nblocks = 0;
+	return rc;
+}
+
+#define STEP(n, call) \
+	((fail_step == (n) && \
+	  (rc = nis_err_set(err, -EIO, "injected failure at step %d", n))) || \
+	 (rc = (call)))
+
+int iso_dp_isolate(struct iso_dp *dp, struct iso_dp_ct *ct, const struct pm_set *ports,
+		   const struct iso_flags *f, struct nis_err *err)
+{
+	struct tc_veth_spec spec = { ct->veth, "eth0", -1, dp->host.mac, dp->host.mtu };
+	struct iso_opt_u64 eg = ct->egress, in = ct->ingress;
+	int rc = 0, nplanned;
+
+	ct->nsfd = -1;
+	ct->nblocks = 0;
+	ct->egress.set = ct->ingress.set = false;
+	if ((nplanned = plan_blocks(ct, ports, err)) < 0)
+		return nplanned;
+	if (!(ct->slot = iso_ids_take(&dp->slots, 1)))
+		return nis_err_set(err, -ENOSPC, "no free container slot");
+	if (STEP(1, netns_make(ct, err)) ||
+	    STEP(2, tc_netns_nl_open(ct->nsfd, &ct->nsk, err)) ||
+	    STEP(3, (spec.peer_nsfd = ct->nsfd,
+		     tc_veth_create(dp->sk, &spec, &ct->veth_ifindex, err))) ||
+	    STEP(4, veth_up(dp, ct, err)) ||
+	    STEP(5, veth_filters(dp, ct, err)) ||
+	    STEP(6, configure_container(dp, ct, err)) ||
+	    STEP(7, iso_dp_set_limits(dp, ct, eg, in, f, err)) ||
+	    STEP(8, blocks_install(dp, ct, (size_t)nplanned, err)) ||
+	    STEP(9, mirror_nodes(dp, ct, true, err))) {
+		log_msg(LOG_WARN, "isolate %s failed, rolling back: %s", ct->netns, err->msg);
+		iso_dp_cleanup(dp, ct);
+		return rc;
+	}
+	return 0;
+}
+
+int iso_dp_set_ports(struct iso_dp *dp, struct iso_dp_ct *ct, const struct pm_set *ports,
+		     struct nis_err *err)
+{
+	struct pm_block *pb = NULL;
+	struct iso_dp_block *grown;
+	size_t n = 0, old = ct->nblocks;
+	int rc;
+
+	if (pm_set_blocks(ports, &pb, &n))
+		return nis_err_set(err, -ENOMEM, "out of memory");
+	if (!(grown = realloc(ct->blocks, (old + n) * sizeof(*grown)))) {
+		free(pb);
+		return nis_err_set(err, -ENOMEM, "out of memory");
+	}
+	ct->blocks = grown;
+	for (size_t i = 0; i < n; i++)
+		ct->blocks[old + i] = (struct iso_dp_block){ .b = pb[i] };
+	free(pb);
+	/* New entries first, so a port kept across the change never misses. */
+	ct->nblocks = old + n;
+	if ((rc = blocks_add(dp, ct, old, err))) {
+		ct->nblocks = old;
+		return rc;
+	}
+	blocks_del(dp, ct, 1, old);
+	memmove(&ct->blocks[1], &ct->blocks[old], n * sizeof(*ct->blocks));
+	ct->nblocks = 1 + n;
+	return 0;
+}
+
+void iso_dp_cleanup(struct iso_dp *dp, struct iso_dp_ct *ct)
+{
+	struct nis_err err = { "" };
+
+	if (ct->veth_ifindex)
+		mirror_nodes(dp, ct, false, NULL);
+	blocks_del(dp, ct, 0, ct->nblocks);
+	ct->nblocks = 0;
+	if (ct->veth_ifindex && tc_link_delete(dp->sk, ct->veth_ifindex, &err))
+		log_msg(LOG_WARN, "cannot delete %s: %s", ct->veth, err.msg);
+	ct->veth_ifindex = 0;
+	tc_nl_close(ct->nsk);
+	ct->nsk = NULL;
+	if (ct->nsfd >= 0) {
+		close(ct->nsfd);
+		if (tc_netns_remove(ct->netns, &err))
+			log_msg(LOG_WARN, "%s", err.msg);
+	}
+	ct->nsfd = -1;
+	iso_ids_put(&dp->slots, ct->slot);
+	ct->slot = 0;
+	free(ct->blocks);
+	ct->blocks = NULL;
+}

@@ -1,0 +1,63 @@
+/* hostdp.h - the host-wide half of the datapath: sysctls, lo, the ingress
+ * qdiscs of eth0 and lo with their hash tables, the per-container id
+ * spaces, and the optional fq_codel flow classifier on eth0. */
+#ifndef NIS_ISOLATOR_HOSTDP_H
+#define NIS_ISOLATOR_HOSTDP_H
+
+#include <stdbool.h>
+
+#include "isolator/config.h"
+#include "isolator/ids.h"
+#include "tc/host.h"
+#include "tc/probe.h"
+
+/* u32 priorities, Mesos' (primary << 8 | secondary) scheme. */
+#define DP_PRIO_ARP	258
+#define DP_PRIO_ICMP	514
+#define DP_PRIO_IP_HIGH	769
+#define DP_PRIO_IP	770
+#define DP_PRIO_DEFAULT	1024
+#define DP_PRIO_DROP	65000
+
+/* Our own u32 hash tables (user htids stay below the kernel's 0x800). */
+#define DP_HT_PORTS	0x10	/* host eth0/lo: 256 buckets on dport >> 8 */
+#define DP_HT_L4	0x11	/* host eth0/lo: post-IP-header table that hashes */
+#define DP_HT_ARP	0x12	/* host eth0: one mirror node per container */
+#define DP_HT_ICMP	0x13	/* host eth0: one mirror node per container */
+#define DP_HT_TO_LO	0x21	/* veth: own sport, dst host IP or 127.0.0.1 */
+#define DP_HT_TO_ETH0	0x22	/* veth: own sport */
+#define DP_HT_CT_ETH0	0x31	/* container eth0: 127.0.0.1 and own dport */
+#define DP_HT_CT_LO	0x32	/* container lo: own dport stays */
+#define DP_HT_FLOWS	0x40	/* eth0 egress: 256 buckets on sport >> 8 */
+#define DP_HT_FLOWS_L4	0x41
+
+#define DP_FLOW_HANDLE	0xf0000000u	/* f000: fq_codel flow classifier */
+#define DP_FLOW_HOST	1
+#define DP_FLOW_ARP_ICMP 2
+
+#define DP_N_SYSCTLS 10
+
+struct iso_dp {
+	struct nl_sock *sk;		/* the agent's namespace */
+	struct tc_host host;
+	struct tc_features feat;
+	bool fq_codel_leaf;		/* --bloat_reduction, resolved */
+	bool unique_flows;
+	struct iso_ids slots;		/* container slot: mirror nodes, flow ids */
+	struct iso_ids buckets[256];	/* node ids in DP_HT_PORTS / DP_HT_FLOWS */
+	char sysctl_val[DP_N_SYSCTLS][64];	/* host values copied into containers */
+};
+
+extern const char *const dp_copied_sysctls[DP_N_SYSCTLS];
+
+/* Probes the kernel, resolves --bloat_reduction, refuses a feature the
+ * flags need but the kernel lacks. Changes nothing on the host. */
+int iso_dp_probe(struct iso_dp *dp, const struct iso_config *c, struct nis_err *err);
+
+/* Sets the host up: sysctls, lo, ingress qdiscs and tables, flows. */
+int iso_dp_setup(struct iso_dp *dp, const struct iso_config *c, struct nis_err *err);
+
+/* Removes what iso_dp_setup added to eth0 and lo. */
+void iso_dp_teardown(struct iso_dp *dp);
+
+#endif

@@ -1,0 +1,126 @@
+/* qdisc.c - ingress, HTB and fq_codel through libnl-route-3. */
+#include <errno.h>
+
+#include <linux/pkt_sched.h>
+#include <netlink/route/class.h>
+#include <netlink/route/qdisc.h>
+#include <netlink/route/qdisc/fq_codel.h>
+#include <netlink/route/qdisc/htb.h>
+
+#include "tc/nl.h"
+#include "tc/qdisc.h"
+
+static struct rtnl_qdisc *qdisc_new(int ifindex, uint32_t parent, uint32_t handle,
+				    const char *kind)
+{
+	struct rtnl_qdisc *q = rtnl_qdisc_alloc();
+
+	if (!q)
+		return NULL;
+	rtnl_tc_set_ifindex(TC_CAST(q), ifindex);
+	rtnl_tc_set_parent(TC_CAST(q), parent);
+	rtnl_tc_set_handle(TC_CAST(q), handle);
+	if (rtnl_tc_set_kind(TC_CAST(q), kind) < 0) {
+		rtnl_qdisc_put(q);
+		return NULL;
+	}
+	return q;
+}
+
+static int qdisc_add(struct nl_sock *sk, struct rtnl_qdisc *q, int flags,
+		     const char *what, struct nis_err *err)
+{
+	int rc;
+
+	if (!q)
+		return nis_err_set(err, -ENOMEM, "out of memory for %s", what);
+	rc = rtnl_qdisc_add(sk, q, NLM_F_CREATE | flags);
+	rtnl_qdisc_put(q);
+	return rc < 0 ? tc_nl_fail(err, rc, what) : 0;
+}
+
+int tc_qdisc_ingress_add(struct nl_sock *sk, int ifindex, bool may_exist,
+			 struct nis_err *err)
+{
+	struct rtnl_qdisc *q = qdisc_new(ifindex, TC_H_INGRESS, TC_INGRESS, "ingress");
+	int rc = qdisc_add(sk, q, NLM_F_EXCL, "cannot add the ingress qdisc", err);
+
+	return rc == -EEXIST && may_exist ? 0 : rc;
+}
+
+int tc_qdisc_delete(struct nl_sock *sk, int ifindex, uint32_t parent,
+		    struct nis_err *err)
+{
+	struct rtnl_qdisc *q = rtnl_qdisc_alloc();
+	int rc;
+
+	if (!q)
+		return nis_err_set(err, -ENOMEM, "out of memory");
+	rtnl_tc_set_ifindex(TC_CAST(q), ifindex);
+	rtnl_tc_set_parent(TC_CAST(q), parent);
+	rc = rtnl_qdisc_delete(sk, q);
+	rtnl_qdisc_put(q);
+	if (rc < 0 && tc_nl_errno(rc) != -ENOENT && tc_nl_errno(rc) != -EINVAL)
+		return tc_nl_fail(err, rc, "cannot delete qdisc");
+	return 0;
+}
+
+static int limit_class(struct nl_sock *sk, int ifindex, const struct tc_limit *l,
+		       int flags, struct nis_err *err)
+{
+	struct rtnl_class *c = rtnl_class_alloc();
+	int rc;
+
+	if (!c)
+		return nis_err_set(err, -ENOMEM, "out of memory");
+	rtnl_tc_set_ifindex(TC_CAST(c), ifindex);
+	rtnl_tc_set_parent(TC_CAST(c), TC_HTB_HANDLE);
+	rtnl_tc_set_handle(TC_CAST(c), TC_HTB_CLASS);
+	if ((rc = rtnl_tc_set_kind(TC_CAST(c), "htb")) < 0 ||
+	    (rc = rtnl_htb_set_rate64(c, l->rate)) < 0 ||
+	    (rc = rtnl_htb_set_ceil64(c, l->ceil ? l->ceil : l->rate)) < 0 ||
+	    (l->burst && (rc = rtnl_htb_set_rbuffer(c, l->burst)) < 0) ||
+	    (rc = rtnl_class_add(sk, c, flags)) < 0)
+		rc = tc_nl_fail(err, rc, "cannot set the HTB class 1:1");
+	rtnl_class_put(c);
+	return rc;
+}
+
+int tc_limit_add(struct nl_sock *sk, int ifindex, const struct tc_limit *l,
+		 struct nis_err *err)
+{
+	struct rtnl_qdisc *q = qdisc_new(ifindex, TC_H_ROOT, TC_HTB_HANDLE, "htb");
+	int rc;
+
+	if (q && (rc = rtnl_htb_set_defcls(q, TC_H_MIN(TC_HTB_CLASS))) < 0) {
+		rtnl_qdisc_put(q);
+		return tc_nl_fail(err, rc, "htb default class");
+	}
+	if ((rc = qdisc_add(sk, q, NLM_F_EXCL, "cannot add the HTB root 1:", err)))
+		return rc;
+	if ((rc = limit_class(sk, ifindex, l, NLM_F_CREATE | NLM_F_EXCL, err)) ||
+	    (l->fq_codel_leaf &&
+	     (rc = tc_fq_codel_add(sk, ifindex, TC_HTB_CLASS, TC_LEAF_HANDLE, 0, err)))) {
+		tc_qdisc_delete(sk, ifindex, TC_H_ROOT, NULL);
+		return rc;
+	}
+	return 0;
+}
+
+int tc_limit_change(struct nl_sock *sk, int ifindex, const struct tc_limit *l,
+		    struct nis_err *err)
+{
+	return limit_class(sk, ifindex, l, NLM_F_REPLACE, err);
+}
+
+int tc_fq_codel_add(struct nl_sock *sk, int ifindex, uint32_t parent,
+		    uint32_t handle, int flows, struct nis_err *err)
+{
+	struct rtnl_qdisc *q = qdisc_new(ifindex, parent, handle, "fq_codel");
+
+	if (q && flows && rtnl_qdisc_fq_codel_set_flows(q, flows) < 0) {
+		rtnl_qdisc_put(q);
+		return nis_err_set(err, -EINVAL, "bad fq_codel flow count %d", flows);
+	}
+	return qdisc_add(sk, q, NLM_F_EXCL, "cannot add fq_codel", err);
+}

@@ -1,0 +1,46 @@
+/* qdisc.h - the qdiscs and classes of the datapath: ingress, the HTB limit
+ * with its leaf, and fq_codel. Handles are fixed: the agent never needs a
+ * dump to find its own objects. */
+#ifndef NIS_TC_QDISC_H
+#define NIS_TC_QDISC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <netlink/netlink.h>
+
+#include "common/err.h"
+
+#define TC_HTB_HANDLE	0x00010000u	/* 1:   root htb */
+#define TC_HTB_CLASS	0x00010001u	/* 1:1  the limit class */
+#define TC_LEAF_HANDLE	0x00100000u	/* 10:  fq_codel under 1:1 */
+#define TC_INGRESS	0xffff0000u	/* ffff: */
+
+/* Adds the ingress qdisc; with may_exist an existing one is kept. */
+int tc_qdisc_ingress_add(struct nl_sock *sk, int ifindex, bool may_exist,
+			 struct nis_err *err);
+
+/* Deletes the qdisc at parent (TC_H_ROOT or TC_H_INGRESS) if it exists. */
+int tc_qdisc_delete(struct nl_sock *sk, int ifindex, uint32_t parent,
+		    struct nis_err *err);
+
+struct tc_limit {
+	uint64_t rate;		/* bytes/s, > 0 */
+	uint64_t ceil;		/* bytes/s, 0: same as rate */
+	uint32_t burst;		/* bytes, 0: libnl's default (rate/HZ + mtu) */
+	bool fq_codel_leaf;	/* fq_codel 10: under 1:1, else HTB's own fifo */
+};
+
+/* htb 1: default 1, class 1:1 rate/ceil/burst, optional fq_codel leaf. */
+int tc_limit_add(struct nl_sock *sk, int ifindex, const struct tc_limit *l,
+		 struct nis_err *err);
+
+/* Changes the rate of class 1:1 in place: no packet is dropped. */
+int tc_limit_change(struct nl_sock *sk, int ifindex, const struct tc_limit *l,
+		    struct nis_err *err);
+
+/* fq_codel with handle at parent (TC_H_ROOT or a class), flows >= 2. */
+int tc_fq_codel_add(struct nl_sock *sk, int ifindex, uint32_t parent,
+		    uint32_t handle, int flows, struct nis_err *err);
+
+#endif
