@@ -11,6 +11,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "common/fs.h"
 #include "common/log.h"
 #include "isolator/container.h"
 #include "isolator/datapath.h"
@@ -372,6 +373,7 @@ int iso_agent_new(const struct iso_config *cfg, struct iso_agent **out, struct n
 	snprintf(a->netns_dir, sizeof(a->netns_dir), "%s/netns", cfg->flags.runtime_dir);
 	if ((rc = iso_dp_probe(&a->dp, cfg, err)) ||
 	    (rc = pm_alloc_new(&cfg->res.ephemeral, cfg->block_size, &a->eph, err)) ||
+	    (rc = nis_mkdir_p(cfg->flags.runtime_dir, 0700, err)) ||
 	    (rc = tc_netns_dir_setup(a->netns_dir, err)) ||
 	    (rc = iso_dp_setup(&a->dp, cfg, err))) {
 		pm_alloc_free(a->eph);

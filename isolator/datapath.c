@@ -457,10 +457,16 @@ static int blocks_install(struct iso_dp *dp, struct iso_dp_ct *ct, size_t n,
 	return rc;
 }
 
-#define STEP(n, call) \
-	((fail_step == (n) && \
-	  (rc = nis_err_set(err, -EIO, "injected failure at step %d", n))) || \
-	 (rc = (call)))
+/* The test hook fires once: the next create shows what the failed one freed. */
+static int injected(int n, struct nis_err *err)
+{
+	if (fail_step != n)
+		return 0;
+	fail_step = 0;
+	return nis_err_set(err, -EIO, "injected failure at step %d", n);
+}
+
+#define STEP(n, call) ((rc = injected(n, err)) || (rc = (call)))
 
 int iso_dp_isolate(struct iso_dp *dp, struct iso_dp_ct *ct, const struct pm_set *ports,
 		   const struct iso_flags *f, struct nis_err *err)

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "common/log.h"
 #include "http/server.h"
@@ -67,25 +66,6 @@ static void log_host(const struct tc_host *h)
 		h->mtu, gw, h->lo_name);
 }
 
-static int make_dir(const char *path, mode_t mode, struct nis_err *err)
-{
-	char buf[4096];
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) && errno != EEXIST)
-			return nis_err_set(err, -errno, "cannot create %s: %s", buf,
-					   strerror(errno));
-		*p = '/';
-	}
-	if (mkdir(buf, mode) && errno != EEXIST)
-		return nis_err_set(err, -errno, "cannot create %s: %s", buf, strerror(errno));
-	return 0;
-}
-
 static int serve(struct iso_config *c)
 {
 	struct http_server *srv = NULL;
@@ -102,11 +82,14 @@ static int serve(struct iso_config *c)
 	/* Blocked before any thread starts, so only sigwait sees them. */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	snprintf(sock, sizeof(sock), "%s/api.sock", c->flags.runtime_dir);
-	if (make_dir(c->flags.runtime_dir, 0700, &err) ||
-	    iso_agent_new(c, &agent, &err)) {
+	if (iso_agent_new(c, &agent, &err)) {
 		fprintf(stderr, "netisold: %s\n", err.msg);
 		return 1;
 	}
+	iso_flags_log(&c->flags);
+	log_host(&c->host);
+	log_msg(LOG_INFO, "%llu containers of %u ephemeral ports fit",
+		(unsigned long long)c->max_containers, c->block_size);
 	struct http_server_cfg cfg = { c->flags.ip, (unsigned int)c->flags.port, sock, agent };
 	if (http_server_start(&cfg, &srv, &err)) {
 		fprintf(stderr, "netisold: %s\n", err.msg);
@@ -138,10 +121,6 @@ int main(int argc, char **argv)
 		return rc < 0 ? 0 : 1;
 	}
 	set_log_level(c.flags.logging_level);
-	iso_flags_log(&c.flags);
-	log_host(&c.host);
-	log_msg(LOG_INFO, "%llu containers of %u ephemeral ports fit",
-		(unsigned long long)c.max_containers, c.block_size);
 	rc = serve(&c);
 	iso_config_free(&c);
 	return rc;

@@ -10,6 +10,7 @@ SB_WORLD_IP=198.18.0.1
 SB_HOST_IP=198.18.0.2
 SB_DIR=${SB_DIR:-/tmp/$SB}
 SB_AGENT_PID=
+SB_PIDS=()	# background helpers (servers, captures) to end on teardown
 
 sb_world() { ip netns exec "${SB}w" "$@"; }
 # The agent's namespace is entered with nsenter, not 'ip netns exec': the
@@ -38,6 +39,9 @@ sandbox_up() {
 # Stops the agent we started (by pid), then removes the namespaces (which
 # takes their veths with them) and the state directory.
 sandbox_down() {
+	local p
+	for p in "${SB_PIDS[@]}"; do kill -- "-$p" 2>/dev/null; done
+	SB_PIDS=()
 	if [ -n "$SB_AGENT_PID" ] && kill -0 "$SB_AGENT_PID" 2>/dev/null; then
 		kill -TERM "$SB_AGENT_PID" 2>/dev/null || true
 		for _ in $(seq 50); do kill -0 "$SB_AGENT_PID" 2>/dev/null || break; sleep 0.1; done
@@ -80,3 +84,28 @@ agent_stop() {
 	SB_AGENT_PID=
 	return $rc
 }
+
+# sb_bg CMD...: runs CMD in the background in its own process group (job
+# control on), so sandbox_down ends it and everything it started.
+sb_bg() {
+	set -m
+	"$@" &
+	SB_PIDS+=($!)
+	set +m
+}
+
+# api METHOD PATH [BODY]: the agent's API on its unix socket; sets
+# API_STATUS and API_BODY.
+api() {
+	local out
+	out=$(curl -s -m 30 -w '\n%{http_code}' --unix-socket "$SB_DIR/run/api.sock" \
+		-X "$1" ${3:+-d "$3"} "http://netisold$2")
+	API_STATUS=${out##*$'\n'}
+	API_BODY=${out%$'\n'*}
+}
+
+# ctl ARGS...: netisolctl against the sandbox's agent.
+ctl() { "${NETISOLCTL:-${top_builddir:-.}/netisolctl}" --socket "$SB_DIR/run/api.sock" "$@"; }
+
+# in_ct ID CMD...: CMD inside container ID's network namespace.
+in_ct() { local id=$1; shift; ctl exec "$id" -- "$@"; }
