@@ -251,7 +251,7 @@ static int cmd_list(const char *id, const struct opts *o)
 		json_dumpf(all, stdout, JSON_INDENT(2));
 		printf("\n");
 	} else {
-		printf("%-24s %-15s %-13s %-24s %-14s %-14s\n", "ID", "VETH", "EPHEMERAL",
+		printf("%-24s %-15s %-13s %-24s %-14s %s\n", "ID", "VETH", "EPHEMERAL",
 		       "PORTS", "EGRESS", "INGRESS");
 		json_array_foreach(all, i, r) {
 			char eph[32], ports[128], eg[32], in[32];
@@ -262,7 +262,7 @@ static int cmd_list(const char *id, const struct opts *o)
 			ports_cell(json_object_get(r, "ports"), ports, sizeof(ports));
 			rate_cell(json_object_get(r, "egress_rate_limit"), eg, sizeof(eg));
 			rate_cell(json_object_get(r, "ingress_rate_limit"), in, sizeof(in));
-			printf("%-24s %-15s %-13s %-24s %-14s %-14s\n",
+			printf("%-24s %-15s %-13s %-24s %-14s %s\n",
 			       json_string_value(json_object_get(r, "container_id")),
 			       json_string_value(json_object_get(r, "host_veth")), eph, ports,
 			       eg, in);
