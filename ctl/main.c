@@ -23,7 +23,7 @@ enum { EX_OK, EX_REFUSED, EX_USAGE, EX_UNREACHABLE };
 static struct ctl_target target = { "/run/netisol/api.sock", NULL, 0 };
 
 struct opts {
-	const char *ports, *egress, *ingress, *id;
+	const char *ports, *egress, *ingress, *id, *watch;
 	int json;
 	char **cmd;		/* after "--" */
 };
@@ -39,6 +39,7 @@ static void usage(FILE *out)
 		"  update ID [--ports RANGES] [--egress-rate RATE] [--ingress-rate RATE]\n"
 		"  destroy ID\n"
 		"  list [--json]\n"
+		"  stats [ID] [--json] [--watch SECONDS]\n"
 		"Options:\n"
 		"  --socket PATH   the agent's unix socket (default: /run/netisol/api.sock)\n"
 		"  --agent URL     the agent over TCP, e.g. http://127.0.0.1:5051 (read-only\n"
@@ -105,7 +106,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		const char **slot = !strcmp(a, "--ports") ? &o->ports :
 				    !strcmp(a, "--egress-rate") ? &o->egress :
 				    !strcmp(a, "--ingress-rate") ? &o->ingress :
-				    !strcmp(a, "--id") ? &o->id : NULL;
+				    !strcmp(a, "--id") ? &o->id :
+				    !strcmp(a, "--watch") ? &o->watch : NULL;
 		if (slot) {
 			if (i + 1 >= argc)
 				return usage_error("%s needs a value", a);
@@ -179,26 +181,25 @@ static int create_or_update(const char *id, const struct opts *o, int create,
 	return rc;
 }
 
-static int cmd_create(const char *id, const struct opts *o)
+static int create_and_print(const char *id, const struct opts *o, int create)
 {
 	json_t *r;
-	int rc = create_or_update(id, o, 1, &r);
+	int rc = create_or_update(id, o, create, &r);
 
 	if (!rc)
-		print_record("created", r);
+		print_record(create ? "created" : "updated", r);
 	json_decref(r);
 	return rc;
 }
 
+static int cmd_create(const char *id, const struct opts *o)
+{
+	return create_and_print(id, o, 1);
+}
+
 static int cmd_update(const char *id, const struct opts *o)
 {
-	json_t *r;
-	int rc = create_or_update(id, o, 0, &r);
-
-	if (!rc)
-		print_record("updated", r);
-	json_decref(r);
-	return rc;
+	return create_and_print(id, o, 0);
 }
 
 static int cmd_destroy(const char *id, const struct opts *o)
@@ -369,15 +370,123 @@ static int cmd_run(const char *unused, const struct opts *o)
 	return status;
 }
 
+/* ---- stats: two samples give the current rates ---- */
+
+static json_t *stats_of(json_t *all, const char *id)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(all, i, e)
+		if (!strcmp(json_string_value(json_object_get(e, "container_id")), id))
+			return json_object_get(e, "statistics");
+	return NULL;
+}
+
+static uint64_t u64(json_t *stats, const char *key)
+{
+	return (uint64_t)json_integer_value(json_object_get(stats, key));
+}
+
+static void stats_row(json_t *e, json_t *prev_all)
+{
+	const char *id = json_string_value(json_object_get(e, "container_id"));
+	json_t *s = json_object_get(e, "statistics"), *p = stats_of(prev_all, id);
+	double dt = p ? json_real_value(json_object_get(s, "timestamp")) -
+			json_real_value(json_object_get(p, "timestamp")) : 0;
+	char rx[32], tx[32], rxr[32] = "-", txr[32] = "-", lim[32] = "-";
+
+	pm_bytes_human(u64(s, "net_rx_bytes"), rx, sizeof(rx));
+	pm_bytes_human(u64(s, "net_tx_bytes"), tx, sizeof(tx));
+	if (p && dt > 0) {
+		pm_rate_human((double)(u64(s, "net_rx_bytes") - u64(p, "net_rx_bytes")) / dt,
+			      rxr, sizeof(rxr));
+		pm_rate_human((double)(u64(s, "net_tx_bytes") - u64(p, "net_tx_bytes")) / dt,
+			      txr, sizeof(txr));
+	}
+	if (json_object_get(s, "net_tx_rate_limit"))
+		pm_rate_human((double)u64(s, "net_tx_rate_limit"), lim, sizeof(lim));
+	printf("%-20s %11s %11s %11llu %11llu %13s %13s %7llu %s\n", id, rx, tx,
+	       (unsigned long long)u64(s, "net_rx_packets"),
+	       (unsigned long long)u64(s, "net_tx_packets"), rxr, txr,
+	       (unsigned long long)(u64(s, "net_rx_dropped") + u64(s, "net_tx_dropped")), lim);
+}
+
+static void stats_table(json_t *all, json_t *prev, const char *id)
+{
+	size_t i;
+	json_t *e;
+
+	printf("%-20s %11s %11s %11s %11s %13s %13s %7s %s\n", "ID", "RX", "TX", "RX PKTS",
+	       "TX PKTS", "RX RATE", "TX RATE", "DROPS", "EGRESS LIMIT");
+	json_array_foreach(all, i, e)
+		if (!id || !strcmp(json_string_value(json_object_get(e, "container_id")), id))
+			stats_row(e, prev);
+}
+
+/* The endpoint's JSON, or only the entry of id. */
+static void print_json(json_t *all, const char *id)
+{
+	json_t *out = id ? json_array() : json_incref(all), *e;
+	size_t i;
+
+	json_array_foreach(all, i, e)
+		if (id && !strcmp(json_string_value(json_object_get(e, "container_id")), id))
+			json_array_append(out, e);
+	json_dumpf(out, stdout, JSON_INDENT(2));
+	printf("\n");
+	json_decref(out);
+}
+
+static int cmd_stats(const char *unused, const struct opts *o)
+{
+	double every = o->watch ? atof(o->watch) : 1.0;
+	json_t *prev = NULL, *all;
+	int rc;
+
+	(void)unused;
+	if (every <= 0)
+		return usage_error("bad --watch interval '%s'", o->watch);
+	for (int round = 0;; round++) {
+		if ((rc = call("GET", "/monitor/statistics.json", NULL, &all)))
+			break;
+		if (o->id && !stats_of(all, o->id)) {
+			fprintf(stderr, "netisolctl: no container '%s'\n", o->id);
+			rc = EX_REFUSED;
+			break;
+		}
+		if (o->json) {
+			print_json(all, o->id);
+			break;
+		}
+		if (prev) {
+			if (o->watch)
+				printf("\033[H\033[2J");	/* like top: redraw in place */
+			stats_table(all, prev, o->id);
+			fflush(stdout);
+			if (!o->watch)
+				break;
+		}
+		json_decref(prev);
+		prev = all;
+		all = NULL;
+		usleep((useconds_t)((round || !o->watch ? every : 0.2) * 1e6));
+	}
+	json_decref(prev);
+	json_decref(all);
+	return rc;
+}
+
 struct command {
 	const char *name;
 	int (*fn)(const char *id, const struct opts *o);
-	int needs_id;
+	int needs_id;		/* 1: required, 2: optional (into opts.id) */
 };
 
 static const struct command commands[] = {
 	{ "create", cmd_create, 1 }, { "exec", cmd_exec, 1 }, { "run", cmd_run, 0 },
 	{ "update", cmd_update, 1 }, { "destroy", cmd_destroy, 1 }, { "list", cmd_list, 0 },
+	{ "stats", cmd_stats, 2 },
 };
 
 static int global_opts(int argc, char **argv, int *i)
@@ -415,7 +524,9 @@ int main(int argc, char **argv)
 		if (strcmp(argv[i], commands[c].name))
 			continue;
 		const char *id = NULL;
-		if (commands[c].needs_id) {
+		if (commands[c].needs_id == 2 && i + 1 < argc && argv[i + 1][0] != '-') {
+			o.id = argv[++i];
+		} else if (commands[c].needs_id == 1) {
 			if (i + 1 >= argc || argv[i + 1][0] == '-')
 				return usage_error("%s needs a container ID", argv[i]);
 			id = argv[++i];

@@ -5,15 +5,19 @@
 #include <string.h>
 
 #include "http/containers.h"
+#include "http/metrics.h"
+#include "http/statistics_json.h"
 #include "http/routes.h"
 
 typedef void (*http_handler)(struct http_req *req, struct http_resp *resp);
+
+enum access { ANYONE, READ, WRITE };
 
 struct route {
 	const char *method;
 	const char *pattern;	/* "/containers/{id}": {id} matches one segment */
 	http_handler handler;
-	bool needs_write;
+	enum access access;
 };
 
 static void set_json(struct http_resp *resp, unsigned int status, const char *text)
@@ -31,12 +35,15 @@ static void get_health(struct http_req *req, struct http_resp *resp)
 }
 
 static const struct route routes[] = {
-	{ "GET", "/health", get_health, false },
-	{ "GET", "/containers", http_containers_list, false },
-	{ "POST", "/containers", http_containers_post, true },
-	{ "GET", "/containers/{id}", http_containers_get, false },
-	{ "PATCH", "/containers/{id}", http_containers_patch, true },
-	{ "DELETE", "/containers/{id}", http_containers_delete, true },
+	{ "GET", "/health", get_health, ANYONE },
+	{ "GET", "/monitor/statistics.json", http_statistics_json, READ },
+	{ "GET", "/monitor/statistics", http_statistics_json, READ },
+	{ "GET", "/metrics", http_metrics, READ },
+	{ "GET", "/containers", http_containers_list, READ },
+	{ "POST", "/containers", http_containers_post, WRITE },
+	{ "GET", "/containers/{id}", http_containers_get, READ },
+	{ "PATCH", "/containers/{id}", http_containers_patch, WRITE },
+	{ "DELETE", "/containers/{id}", http_containers_delete, WRITE },
 };
 
 /* Matches path against pattern; on a match *arg points into a copy
@@ -61,26 +68,45 @@ static bool match(const char *pattern, const char *path, char *argbuf,
 	return true;
 }
 
+/* Mesos' split: the unix socket is trusted; on TCP writes need
+ * --authenticate_http_readwrite and credentials, reads need credentials
+ * only with --authenticate_http_readonly. */
+static bool allowed(enum access access, struct http_req *req, struct http_resp *resp)
+{
+	bool need_creds;
+
+	if (access == ANYONE || req->trusted)
+		return true;
+	if (access == WRITE && !http_auth_readwrite(req->auth)) {
+		http_error(resp, 403, "forbidden", "write requests are served on the unix "
+			   "socket, or on TCP with --authenticate_http_readwrite");
+		return false;
+	}
+	need_creds = access == WRITE || http_auth_readonly(req->auth);
+	if (need_creds && !http_auth_check(req->auth, req->user, req->pass)) {
+		http_error(resp, 401, "unauthorized", "%s", req->user ?
+			   "wrong credentials" : "credentials required");
+		resp->challenge = true;
+		return false;
+	}
+	return true;
+}
+
 void http_routes_dispatch(struct http_req *req, struct http_resp *resp)
 {
-	char argbuf[256];
 	bool path_known = false;
 
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		const struct route *r = &routes[i];
 
 		req->arg = NULL;
-		if (!match(r->pattern, req->path, argbuf, sizeof(argbuf), &req->arg))
+		if (!match(r->pattern, req->path, req->argbuf, sizeof(req->argbuf), &req->arg))
 			continue;
 		path_known = true;
 		if (strcmp(r->method, req->method))
 			continue;
-		if (r->needs_write && !req->trusted) {
-			http_error(resp, 403, "forbidden", "write requests are served on "
-				   "the unix socket, or on TCP with --authenticate_http_readwrite");
-			return;
-		}
-		r->handler(req, resp);
+		if (allowed(r->access, req, resp))
+			r->handler(req, resp);
 		return;
 	}
 	if (path_known)

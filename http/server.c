@@ -23,8 +23,35 @@
 struct listener {
 	struct MHD_Daemon *daemon;
 	bool trusted;
+	const struct http_auth *auth;
 	void *app;
 };
+
+/* Request counters: [method][status - 100]. */
+static const char *const methods[] = { "GET", "POST", "PATCH", "DELETE", "OTHER" };
+#define N_METHODS (sizeof(methods) / sizeof(methods[0]))
+static unsigned long long counters[N_METHODS][500];
+
+static void count(const char *method, unsigned int status)
+{
+	size_t m = 0;
+
+	while (m < N_METHODS - 1 && strcmp(methods[m], method))
+		m++;
+	if (status >= 100 && status < 600)
+		__atomic_fetch_add(&counters[m][status - 100], 1, __ATOMIC_RELAXED);
+}
+
+void http_server_counters(void (*fn)(const char *method, unsigned int status,
+				     unsigned long long n, void *arg), void *arg)
+{
+	for (size_t m = 0; m < N_METHODS; m++)
+		for (unsigned int st = 0; st < 500; st++) {
+			unsigned long long n = __atomic_load_n(&counters[m][st], __ATOMIC_RELAXED);
+			if (n)
+				fn(methods[m], st + 100, n, arg);
+		}
+}
 
 struct http_server {
 	struct listener tcp, unix_;
@@ -93,6 +120,9 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, struct http_resp *
 	}
 	if (r->content_type)
 		MHD_add_response_header(m, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
+	if (r->challenge)
+		MHD_add_response_header(m, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+					"Basic realm=\"netisol\"");
 	ret = MHD_queue_response(conn, r->status, m);
 	MHD_destroy_response(m);
 	return ret;
@@ -105,7 +135,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 {
 	struct listener *l = cls;
 	struct body *b = *con_cls;
-	struct http_resp resp = { 500, "application/json", NULL, 0 };
+	struct http_resp resp = { .status = 500, .content_type = "application/json" };
 	struct http_req req;
 
 	(void)version;
@@ -127,13 +157,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	req.body = b->buf ? b->buf : "";
 	req.body_len = b->len;
 	req.trusted = l->trusted;
+	req.auth = l->auth;
 	req.conn = conn;
 	req.app = l->app;
+	char *pass = NULL, *user = l->trusted ? NULL :
+		MHD_basic_auth_get_username_password(conn, &pass);
+	req.user = user;
+	req.pass = pass;
 	if (b->too_big)
 		http_error(&resp, 413, "body_too_large", "request body exceeds %d bytes",
 			   MAX_BODY);
 	else
 		http_routes_dispatch(&req, &resp);
+	if (user)
+		MHD_free(user);
+	if (pass)
+		MHD_free(pass);
+	count(method, resp.status);
 	return send_resp(conn, &resp);
 }
 
@@ -220,6 +260,7 @@ int http_server_start(const struct http_server_cfg *cfg, struct http_server **ou
 	if (!s)
 		return nis_err_set(err, -ENOMEM, "out of memory");
 	s->tcp.app = s->unix_.app = cfg->app;
+	s->tcp.auth = cfg->auth;
 	s->unix_.trusted = true;
 	if (cfg->ip && (rc = start_tcp(s, cfg, err)))
 		goto fail;

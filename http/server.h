@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "common/err.h"
+#include "http/auth.h"
 
 struct MHD_Connection;
 
@@ -16,14 +17,17 @@ struct http_req {
 	const char *body;		/* NUL-terminated, may be "" */
 	size_t body_len;
 	bool trusted;			/* arrived on the unix socket */
-	const char *principal;		/* authenticated principal or NULL */
+	const char *user, *pass;	/* HTTP Basic credentials, or NULL */
+	const struct http_auth *auth;
 	const char *arg;		/* the {id} segment of the route, or NULL */
+	char argbuf[256];		/* where arg points */
 	struct MHD_Connection *conn;	/* for query parameters */
 	void *app;			/* what the routes serve */
 };
 
 struct http_resp {
 	unsigned int status;
+	bool challenge;			/* 401: add WWW-Authenticate */
 	const char *content_type;	/* static string */
 	char *body;			/* malloc'd, owned by the response */
 	size_t len;
@@ -42,8 +46,14 @@ struct http_server_cfg {
 	const char *ip;			/* TCP listener, NULL for none */
 	unsigned int port;
 	const char *unix_path;		/* unix socket (mode 0600), NULL for none */
+	const struct http_auth *auth;	/* for TCP requests */
 	void *app;
 };
+
+/* Requests answered so far, by method and status, for /metrics: calls fn
+ * for every non-zero counter. */
+void http_server_counters(void (*fn)(const char *method, unsigned int status,
+				     unsigned long long n, void *arg), void *arg);
 
 int http_server_start(const struct http_server_cfg *cfg, struct http_server **out,
 		      struct nis_err *err);

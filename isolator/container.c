@@ -13,32 +13,11 @@
 
 #include "common/fs.h"
 #include "common/log.h"
-#include "isolator/container.h"
-#include "isolator/datapath.h"
+#include "isolator/agent.h"
 #include "portmap/alloc.h"
 #include "tc/link.h"
 #include "tc/netns.h"
 #include "tc/nl.h"
-
-struct iso_agent {
-	pthread_mutex_t lock;
-	const struct iso_config *cfg;
-	struct iso_dp dp;
-	struct pm_alloc *eph;
-	struct pm_set used_ports;
-	struct iso_container *list;
-	size_t count;
-	char netns_dir[PATH_MAX];
-};
-
-struct iso_container {
-	char id[ISO_ID_MAX + 1];
-	struct iso_labels labels;
-	struct pm_set ports;
-	double created_at;
-	struct iso_dp_ct dp;
-	struct iso_container *next;
-};
 
 bool iso_id_valid(const char *id)
 {
@@ -400,10 +379,7 @@ void iso_agent_free(struct iso_agent *a, bool destroy)
 	while (a->list) {	/* left running: only our memory goes */
 		struct iso_container *c = a->list;
 		a->list = c->next;
-		tc_nl_close(c->dp.nsk);
-		if (c->dp.nsfd >= 0)
-			close(c->dp.nsfd);
-		free(c->dp.blocks);
+		iso_dp_release(&c->dp);
 		pm_set_free(&c->ports);
 		free(c);
 	}

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/netlink.h>
+#include <sys/socket.h>
 
 #include "common/log.h"
 #include "isolator/datapath.h"
@@ -466,6 +468,44 @@ static int injected(int n, struct nis_err *err)
 	return nis_err_set(err, -EIO, "injected failure at step %d", n);
 }
 
+/* Readers that live in the container's namespace, opened once here so a
+ * scrape never enters it: /proc/net files keep showing the namespace they
+ * were opened in, and a socket stays in the one it was made in. */
+static int open_one(int fd, const char *what, int *slot, struct nis_err *err)
+{
+	if (fd < 0)
+		return nis_err_set(err, fd, "cannot open %s in the container: %s", what,
+				   strerror(-fd));
+	*slot = fd;
+	return 0;
+}
+
+static int open_stat_fds(struct iso_dp_ct *ct, const struct iso_flags *f, struct nis_err *err)
+{
+	int rc;
+
+	if (f->network_enable_socket_statistics_summary &&
+	    (rc = open_one(tc_netns_open_file(ct->nsfd, "/proc/thread-self/net/sockstat"),
+			   "sockstat", &ct->sockstat_fd, err)))
+		return rc;
+	if (f->network_enable_snmp_statistics &&
+	    (rc = open_one(tc_netns_open_file(ct->nsfd, "/proc/thread-self/net/snmp"),
+			   "snmp", &ct->snmp_fd, err)))
+		return rc;
+	if (f->network_enable_socket_statistics_details &&
+	    (rc = open_one(tc_netns_socket(ct->nsfd, AF_NETLINK, SOCK_RAW, NETLINK_SOCK_DIAG),
+			   "sock_diag", &ct->diag_fd, err)))
+		return rc;
+	return 0;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
 #define STEP(n, call) ((rc = injected(n, err)) || (rc = (call)))
 
 int iso_dp_isolate(struct iso_dp *dp, struct iso_dp_ct *ct, const struct pm_set *ports,
@@ -475,7 +515,7 @@ int iso_dp_isolate(struct iso_dp *dp, struct iso_dp_ct *ct, const struct pm_set 
 	struct iso_opt_u64 eg = ct->egress, in = ct->ingress;
 	int rc = 0, nplanned;
 
-	ct->nsfd = -1;
+	ct->nsfd = ct->diag_fd = ct->sockstat_fd = ct->snmp_fd = -1;
 	ct->nblocks = 0;
 	ct->egress.set = ct->ingress.set = false;
 	if ((nplanned = plan_blocks(ct, ports, err)) < 0)
@@ -491,7 +531,8 @@ int iso_dp_isolate(struct iso_dp *dp, struct iso_dp_ct *ct, const struct pm_set 
 	    STEP(6, configure_container(dp, ct, err)) ||
 	    STEP(7, iso_dp_set_limits(dp, ct, eg, in, f, err)) ||
 	    STEP(8, blocks_install(dp, ct, (size_t)nplanned, err)) ||
-	    STEP(9, mirror_nodes(dp, ct, true, err))) {
+	    STEP(9, mirror_nodes(dp, ct, true, err)) ||
+	    STEP(10, open_stat_fds(ct, f, err))) {
 		log_msg(LOG_WARN, "isolate %s failed, rolling back: %s", ct->netns, err->msg);
 		iso_dp_cleanup(dp, ct);
 		return rc;
@@ -529,6 +570,18 @@ int iso_dp_set_ports(struct iso_dp *dp, struct iso_dp_ct *ct, const struct pm_se
 	return 0;
 }
 
+void iso_dp_release(struct iso_dp_ct *ct)
+{
+	tc_nl_close(ct->nsk);
+	ct->nsk = NULL;
+	close_fd(&ct->diag_fd);
+	close_fd(&ct->sockstat_fd);
+	close_fd(&ct->snmp_fd);
+	close_fd(&ct->nsfd);
+	free(ct->blocks);
+	ct->blocks = NULL;
+}
+
 void iso_dp_cleanup(struct iso_dp *dp, struct iso_dp_ct *ct)
 {
 	struct nis_err err = { "" };
@@ -540,16 +593,10 @@ void iso_dp_cleanup(struct iso_dp *dp, struct iso_dp_ct *ct)
 	if (ct->veth_ifindex && tc_link_delete(dp->sk, ct->veth_ifindex, &err))
 		log_msg(LOG_WARN, "cannot delete %s: %s", ct->veth, err.msg);
 	ct->veth_ifindex = 0;
-	tc_nl_close(ct->nsk);
-	ct->nsk = NULL;
-	if (ct->nsfd >= 0) {
-		close(ct->nsfd);
-		if (tc_netns_remove(ct->netns, &err))
-			log_msg(LOG_WARN, "%s", err.msg);
-	}
-	ct->nsfd = -1;
+	bool had_netns = ct->nsfd >= 0;
+	iso_dp_release(ct);
+	if (had_netns && tc_netns_remove(ct->netns, &err))
+		log_msg(LOG_WARN, "%s", err.msg);
 	iso_ids_put(&dp->slots, ct->slot);
 	ct->slot = 0;
-	free(ct->blocks);
-	ct->blocks = NULL;
 }

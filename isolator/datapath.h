@@ -28,6 +28,7 @@ struct iso_dp_ct {
 	int veth_ifindex, ct_eth0, ct_lo;
 	int nsfd;
 	struct nl_sock *nsk;		/* lives in the container's namespace */
+	int diag_fd, sockstat_fd, snmp_fd;	/* statistics readers there, or -1 */
 	uint32_t slot;
 	struct iso_dp_block *blocks;
 	size_t nblocks;
@@ -46,6 +47,9 @@ int iso_dp_set_ports(struct iso_dp *dp, struct iso_dp_ct *ct, const struct pm_se
 int iso_dp_set_limits(struct iso_dp *dp, struct iso_dp_ct *ct, struct iso_opt_u64 egress,
 		      struct iso_opt_u64 ingress, const struct iso_flags *f,
 		      struct nis_err *err);
+
+/* Closes the agent's handles on a container left running (no kernel change). */
+void iso_dp_release(struct iso_dp_ct *ct);
 
 /* Removes everything; safe on a half-made container. */
 void iso_dp_cleanup(struct iso_dp *dp, struct iso_dp_ct *ct);

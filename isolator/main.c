@@ -69,6 +69,7 @@ static void log_host(const struct tc_host *h)
 static int serve(struct iso_config *c)
 {
 	struct http_server *srv = NULL;
+	struct http_auth *auth = NULL;
 	struct iso_agent *agent = NULL;
 	struct nis_err err = { "" };
 	char sock[4096];
@@ -90,9 +91,13 @@ static int serve(struct iso_config *c)
 	log_host(&c->host);
 	log_msg(LOG_INFO, "%llu containers of %u ephemeral ports fit",
 		(unsigned long long)c->max_containers, c->block_size);
-	struct http_server_cfg cfg = { c->flags.ip, (unsigned int)c->flags.port, sock, agent };
-	if (http_server_start(&cfg, &srv, &err)) {
+	struct http_server_cfg cfg = { c->flags.ip, (unsigned int)c->flags.port, sock, NULL,
+				       agent };
+	if (http_auth_load(c->flags.http_credentials, c->flags.authenticate_http_readonly,
+			   c->flags.authenticate_http_readwrite, &auth, &err) ||
+	    (cfg.auth = auth, http_server_start(&cfg, &srv, &err))) {
 		fprintf(stderr, "netisold: %s\n", err.msg);
+		http_auth_free(auth);
 		iso_agent_free(agent, false);
 		return 1;
 	}
@@ -107,6 +112,7 @@ static int serve(struct iso_config *c)
 	log_msg(LOG_INFO, "received %s, stopping%s", strsignal(sig),
 		c->flags.cleanup_on_exit ? " and removing every container" : "");
 	http_server_stop(srv);
+	http_auth_free(auth);
 	iso_agent_free(agent, c->flags.cleanup_on_exit);
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -148,4 +149,32 @@ int tc_netns_nl_open(int nsfd, struct nl_sock **out, struct nis_err *err)
 							   strerror(-rc));
 	*out = job.sk;
 	return 0;
+}
+
+struct fd_job {
+	const char *path;
+	int domain, type, protocol;
+};
+
+static int open_here(void *arg)
+{
+	struct fd_job *j = arg;
+	int fd = j->path ? open(j->path, O_RDONLY | O_CLOEXEC)
+			 : socket(j->domain, j->type | SOCK_CLOEXEC, j->protocol);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int tc_netns_open_file(int nsfd, const char *path)
+{
+	struct fd_job j = { .path = path };
+
+	return tc_netns_exec(nsfd, open_here, &j);
+}
+
+int tc_netns_socket(int nsfd, int domain, int type, int protocol)
+{
+	struct fd_job j = { NULL, domain, type, protocol };
+
+	return tc_netns_exec(nsfd, open_here, &j);
 }

@@ -27,6 +27,13 @@ int tc_netns_remove(const char *path, struct nis_err *err);
  * returns what fn returned (or -errno if the thread could not join). */
 int tc_netns_exec(int nsfd, int (*fn)(void *arg), void *arg);
 
+/* A file opened from inside the namespace of nsfd (for /proc/net files:
+ * they keep showing that namespace). Returns the fd or -errno. */
+int tc_netns_open_file(int nsfd, const char *path);
+
+/* socket(2) created inside the namespace of nsfd. Returns the fd or -errno. */
+int tc_netns_socket(int nsfd, int domain, int type, int protocol);
+
 /* A NETLINK_ROUTE socket that lives in the namespace of nsfd. */
 int tc_netns_nl_open(int nsfd, struct nl_sock **out, struct nis_err *err);
 

@@ -30,5 +30,15 @@ t_done() {
 	[ "$T_FAILED" = 0 ]
 }
 
+# kernel_state: what the agent's objects in the host namespace look like;
+# equal before a create and after its DELETE (or its rollback).
+kernel_state() {
+	sb_host ip -o link show | grep -o 'nis[0-9a-f]*' | sort
+	sb_host tc filter show dev eth0 ingress | grep -c 'fh '
+	sb_host tc filter show dev lo ingress | grep -c 'fh '
+	ls "$SB_DIR/run/netns"
+	grep -c "$SB_DIR/run/netns/" /proc/mounts
+}
+
 trap 'sandbox_down' EXIT
 sandbox_up

@@ -6,14 +6,6 @@
 agent_start --resources='ports:[31000-32000];ephemeral_ports:[32768-57344]' \
 	--ephemeral_ports_per_container=1024 || { cat "$SB_DIR/agent.log"; exit 1; }
 
-# What must be back to this after every container is gone.
-kernel_state() {
-	sb_host ip -o link show | grep -o 'nis[0-9a-f]*' | sort
-	sb_host tc filter show dev eth0 ingress | grep -c 'fh '
-	sb_host tc filter show dev lo ingress | grep -c 'fh '
-	ls "$SB_DIR/run/netns"
-	grep -c "$SB_DIR/run/netns/" /proc/mounts
-}
 base=$(kernel_state)
 n_links() { sb_host ip -o link show | grep -c 'nis[0-9a-f]'; }
 

@@ -5,18 +5,13 @@
 # are free again for the next create.
 . "$(dirname "$0")/lib.sh"
 
-kernel_state() {
-	sb_host ip -o link show | grep -o 'nis[0-9a-f]*' | sort
-	sb_host tc filter show dev eth0 ingress | grep -c 'fh '
-	sb_host tc filter show dev lo ingress | grep -c 'fh '
-	ls "$SB_DIR/run/netns"
-	grep -c "$SB_DIR/run/netns/" /proc/mounts
-}
 
-for step in 1 2 3 4 5 6 7 8 9; do
+for step in 1 2 3 4 5 6 7 8 9 10; do
 	export NETISOL_TEST_FAIL_STEP=$step
 	agent_start --egress_rate_limit_per_container=1MB \
-		--ingress_rate_limit_per_container=1MB || { cat "$SB_DIR/agent.log"; exit 1; }
+		--ingress_rate_limit_per_container=1MB --network_enable_snmp_statistics \
+		--network_enable_socket_statistics_summary \
+		--network_enable_socket_statistics_details || { cat "$SB_DIR/agent.log"; exit 1; }
 	unset NETISOL_TEST_FAIL_STEP
 	base=$(kernel_state)
 	api POST /containers '{"container_id":"f.1","ports":"[31000-31499]"}'

@@ -1,0 +1,178 @@
+/* metrics.c - the snapshot as Prometheus families. Series are keyed by
+ * container_id (never the veth name), so they survive agent restarts. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/metrics.h"
+#include "isolator/stats.h"
+
+void http_prom_escape(const char *in, char *out, size_t len)
+{
+	size_t n = 0;
+
+	for (; *in && n + 3 < len; in++) {
+		if (*in == '\\' || *in == '"') {
+			out[n++] = '\\';
+			out[n++] = *in;
+		} else if (*in == '\n') {
+			out[n++] = '\\';
+			out[n++] = 'n';
+		} else {
+			out[n++] = *in;
+		}
+	}
+	out[n] = '\0';
+}
+
+/* container_id="..",executor_id="..",framework_id=".." (ids when set). */
+static void labels(const struct iso_stats *s, char *out, size_t len)
+{
+	char id[2 * ISO_ID_MAX + 2], ex[2 * ISO_LABEL_MAX], fw[2 * ISO_LABEL_MAX];
+	size_t n;
+
+	http_prom_escape(s->id, id, sizeof(id));
+	http_prom_escape(s->labels.executor_id, ex, sizeof(ex));
+	http_prom_escape(s->labels.framework_id, fw, sizeof(fw));
+	n = (size_t)snprintf(out, len, "container_id=\"%s\"", id);
+	if (ex[0] && n < len)
+		n += (size_t)snprintf(out + n, len - n, ",executor_id=\"%s\"", ex);
+	if (fw[0] && n < len)
+		snprintf(out + n, len - n, ",framework_id=\"%s\"", fw);
+}
+
+static void family(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+struct net_family {
+	const char *name, *help;
+	size_t off;	/* into struct iso_stats */
+};
+
+#define NET(name, field, help) { "container_network_" name, help, offsetof(struct iso_stats, field) }
+static const struct net_family net_families[] = {
+	NET("receive_bytes_total", rx_bytes, "Cumulative count of bytes received"),
+	NET("receive_packets_total", rx_packets, "Cumulative count of packets received"),
+	NET("receive_packets_dropped_total", rx_dropped,
+	    "Cumulative count of packets dropped while receiving"),
+	NET("receive_errors_total", rx_errors, "Cumulative count of errors encountered while receiving"),
+	NET("transmit_bytes_total", tx_bytes, "Cumulative count of bytes transmitted"),
+	NET("transmit_packets_total", tx_packets, "Cumulative count of packets transmitted"),
+	NET("transmit_packets_dropped_total", tx_dropped,
+	    "Cumulative count of packets dropped while transmitting"),
+	NET("transmit_errors_total", tx_errors,
+	    "Cumulative count of errors encountered while transmitting"),
+};
+
+struct tc_family {
+	const char *name, *type, *help;
+	size_t off;	/* into struct iso_tc_stats */
+};
+
+#define TCF(name, type, field, help) { "netisol_tc_" name, type, help, offsetof(struct iso_tc_stats, field) }
+static const struct tc_family tc_families[] = {
+	TCF("bytes_total", "counter", bytes, "Bytes sent by the qdisc"),
+	TCF("packets_total", "counter", packets, "Packets sent by the qdisc"),
+	TCF("drops_total", "counter", drops, "Packets dropped by the qdisc"),
+	TCF("overlimits_total", "counter", overlimits, "Overlimit events of the qdisc"),
+	TCF("requeues_total", "counter", requeues, "Requeues of the qdisc"),
+	TCF("backlog_bytes", "gauge", backlog, "Bytes queued in the qdisc"),
+	TCF("queue_length_packets", "gauge", qlen, "Packets queued in the qdisc"),
+	TCF("rate_bytes_per_second", "gauge", ratebps, "Rate estimate of the qdisc, bytes/s"),
+	TCF("rate_packets_per_second", "gauge", ratepps, "Rate estimate of the qdisc, packets/s"),
+};
+
+static void write_net(FILE *f, const struct iso_snapshot *s, char (*lab)[1024])
+{
+	for (size_t k = 0; k < sizeof(net_families) / sizeof(net_families[0]); k++) {
+		family(f, net_families[k].name, "counter", net_families[k].help);
+		for (size_t i = 0; i < s->n; i++)
+			fprintf(f, "%s{%s,interface=\"eth0\"} %llu\n", net_families[k].name, lab[i],
+				*(const unsigned long long *)((const char *)&s->c[i] +
+							      net_families[k].off));
+	}
+}
+
+static void write_tc(FILE *f, const struct iso_snapshot *s, char (*lab)[1024])
+{
+	for (size_t k = 0; k < sizeof(tc_families) / sizeof(tc_families[0]); k++) {
+		family(f, tc_families[k].name, tc_families[k].type, tc_families[k].help);
+		for (size_t i = 0; i < s->n; i++)
+			for (int q = 0; q < s->c[i].ntc; q++)
+				fprintf(f, "%s{%s,qdisc=\"%s\"} %llu\n", tc_families[k].name,
+					lab[i], s->c[i].tc[q].id,
+					*(const unsigned long long *)((const char *)&s->c[i].tc[q] +
+								      tc_families[k].off));
+	}
+}
+
+static void write_limits(FILE *f, const struct iso_snapshot *s, char (*lab)[1024])
+{
+	family(f, "netisol_egress_rate_limit_bytes_per_second", "gauge",
+	       "Egress limit of the container (HTB rate)");
+	for (size_t i = 0; i < s->n; i++)
+		if (s->c[i].egress.set)
+			fprintf(f, "netisol_egress_rate_limit_bytes_per_second{%s} %llu\n", lab[i],
+				(unsigned long long)s->c[i].egress.v);
+	family(f, "netisol_ingress_rate_limit_bytes_per_second", "gauge",
+	       "Ingress limit of the container (HTB rate)");
+	for (size_t i = 0; i < s->n; i++)
+		if (s->c[i].ingress.set)
+			fprintf(f, "netisol_ingress_rate_limit_bytes_per_second{%s} %llu\n", lab[i],
+				(unsigned long long)s->c[i].ingress.v);
+}
+
+static void write_counter(const char *method, unsigned int status, unsigned long long n,
+			  void *arg)
+{
+	fprintf(arg, "netisol_api_requests_total{method=\"%s\",code=\"%u\"} %llu\n", method,
+		status, n);
+}
+
+static void write_agent(FILE *f, const struct iso_snapshot *s)
+{
+	family(f, "netisol_containers", "gauge", "Containers isolated by this agent");
+	fprintf(f, "netisol_containers %zu\n", s->n);
+	family(f, "netisol_ephemeral_blocks_free", "gauge", "Ephemeral port blocks not in use");
+	fprintf(f, "netisol_ephemeral_blocks_free %zu\n", s->free_blocks);
+	family(f, "netisol_api_requests_total", "counter",
+	       "API requests answered, by method and status code");
+	http_server_counters(write_counter, f);
+}
+
+void http_metrics(struct http_req *req, struct http_resp *resp)
+{
+	struct nis_err err = { "" };
+	struct iso_snapshot snap;
+	char (*lab)[1024];
+	size_t len = 0;
+	char *buf = NULL;
+	FILE *f;
+
+	if (iso_agent_snapshot(req->app, NULL, &snap, &err)) {
+		http_error(resp, 500, "internal", "%s", err.msg);
+		return;
+	}
+	lab = calloc(snap.n ? snap.n : 1, sizeof(*lab));
+	if (!lab || !(f = open_memstream(&buf, &len))) {
+		free(lab);
+		iso_snapshot_free(&snap);
+		http_error(resp, 500, "internal", "out of memory");
+		return;
+	}
+	for (size_t i = 0; i < snap.n; i++)
+		labels(&snap.c[i], lab[i], sizeof(lab[i]));
+	write_net(f, &snap, lab);
+	write_tc(f, &snap, lab);
+	write_limits(f, &snap, lab);
+	write_agent(f, &snap);
+	fclose(f);
+	free(lab);
+	iso_snapshot_free(&snap);
+	resp->status = 200;
+	resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
+	resp->body = buf;
+	resp->len = len;
+}

@@ -1,0 +1,32 @@
+/* agent.h - the agent's state, shared by the isolator's own files only
+ * (container.c: lifecycle, stats.c: snapshots). Not a public surface. */
+#ifndef NIS_ISOLATOR_AGENT_H
+#define NIS_ISOLATOR_AGENT_H
+
+#include <pthread.h>
+
+#include "isolator/container.h"
+#include "isolator/datapath.h"
+#include "portmap/alloc.h"
+
+struct iso_agent {
+	pthread_mutex_t lock;
+	const struct iso_config *cfg;
+	struct iso_dp dp;
+	struct pm_alloc *eph;
+	struct pm_set used_ports;
+	struct iso_container *list;
+	size_t count;
+	char netns_dir[PATH_MAX];
+};
+
+struct iso_container {
+	char id[ISO_ID_MAX + 1];
+	struct iso_labels labels;
+	struct pm_set ports;
+	double created_at;
+	struct iso_dp_ct dp;
+	struct iso_container *next;
+};
+
+#endif

@@ -1,0 +1,188 @@
+/* stats.c - the snapshot behind /monitor/statistics.json and /metrics. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "isolator/agent.h"
+#include "isolator/stats.h"
+#include "tc/qdisc.h"
+#include "tc/sockdiag.h"
+#include "tc/stats.h"
+
+/* Containers of the snapshot, with the pieces the callbacks need. */
+struct collect {
+	struct iso_stats *s;
+	struct iso_container **c;
+	size_t n;
+	int eth0;		/* the container being read (qdisc dump in its netns) */
+	size_t cur;
+};
+
+static struct iso_stats *by_veth(struct collect *k, int ifindex)
+{
+	for (size_t i = 0; i < k->n; i++)	/* n is small next to a dump */
+		if (k->c[i]->dp.veth_ifindex == ifindex)
+			return &k->s[i];
+	return NULL;
+}
+
+static void on_link(const struct tc_link_stats *l, void *arg)
+{
+	struct iso_stats *s = by_veth(arg, l->ifindex);
+
+	if (!s)
+		return;
+	/* The host veth's tx is what the container received. */
+	s->rx_bytes = l->tx_bytes, s->rx_packets = l->tx_packets;
+	s->rx_errors = l->tx_errors, s->rx_dropped = l->tx_dropped;
+	s->tx_bytes = l->rx_bytes, s->tx_packets = l->rx_packets;
+	s->tx_errors = l->rx_errors, s->tx_dropped = l->rx_dropped;
+}
+
+static void add_tc(struct iso_stats *s, const char *id, const struct tc_qdisc_stats *q)
+{
+	if (s->ntc >= 4)
+		return;
+	s->tc[s->ntc++] = (struct iso_tc_stats){ id, q->backlog, q->bytes, q->drops,
+		q->overlimits, q->packets, q->qlen, q->rate_bps, q->rate_pps, q->requeues };
+}
+
+static void on_host_qdisc(const struct tc_qdisc_stats *q, void *arg)
+{
+	struct iso_stats *s = by_veth(arg, q->ifindex);
+
+	if (s && q->handle == TC_HTB_HANDLE)
+		add_tc(s, "ingress_bw_limit", q);
+	else if (s && q->handle == TC_LEAF_HANDLE)
+		add_tc(s, "ingress_bloat_reduction", q);
+}
+
+static void on_ct_qdisc(const struct tc_qdisc_stats *q, void *arg)
+{
+	struct collect *k = arg;
+	struct iso_stats *s = &k->s[k->cur];
+
+	if (q->ifindex != k->eth0)
+		return;
+	if (q->handle == TC_HTB_HANDLE)
+		add_tc(s, "bw_limit", q);
+	else if (q->handle == TC_LEAF_HANDLE)
+		add_tc(s, "bloat_reduction", q);
+}
+
+static void read_rtts(struct iso_dp_ct *ct, struct iso_stats *s)
+{
+	uint32_t *v;
+	size_t n;
+
+	if (tc_tcp_rtts(ct->diag_fd, &v, &n, NULL))
+		return;
+	iso_sort_u32(v, n);
+	s->rtt_p50 = iso_percentile(v, n, 50);
+	s->rtt_p90 = iso_percentile(v, n, 90);
+	s->rtt_p95 = iso_percentile(v, n, 95);
+	s->rtt_p99 = iso_percentile(v, n, 99);
+	s->has_rtt = true;
+	free(v);
+}
+
+/* What only the container's namespace knows, through handles opened
+ * there at isolate time. */
+static void read_inside(struct collect *k, size_t i)
+{
+	struct iso_dp_ct *ct = &k->c[i]->dp;
+	struct iso_stats *s = &k->s[i];
+	static __thread char buf[16384];
+
+	k->cur = i;
+	k->eth0 = ct->ct_eth0;
+	if (ct->egress.set)
+		tc_qdisc_stats_dump(ct->nsk, on_ct_qdisc, k, NULL);
+	if (ct->sockstat_fd >= 0 && !iso_read_fd(ct->sockstat_fd, buf, sizeof(buf)))
+		s->has_sockstat = !iso_parse_sockstat(buf, &s->tcp_active, &s->tcp_time_wait);
+	if (ct->snmp_fd >= 0 && !iso_read_fd(ct->snmp_fd, buf, sizeof(buf)))
+		s->has_snmp = !iso_parse_snmp(buf, &s->snmp, &s->nsnmp);
+	if (ct->diag_fd >= 0)
+		read_rtts(ct, s);
+}
+
+static int stats_cmp(const void *x, const void *y)
+{
+	return strcmp(((const struct iso_stats *)x)->id, ((const struct iso_stats *)y)->id);
+}
+
+static int pick(struct iso_agent *a, const char *only, struct collect *k, struct nis_err *err)
+{
+	size_t cap = a->count ? a->count : 1;
+
+	k->s = calloc(cap, sizeof(*k->s));
+	k->c = calloc(cap, sizeof(*k->c));
+	if (!k->s || !k->c)
+		return nis_err_set(err, -ENOMEM, "out of memory");
+	for (struct iso_container *c = a->list; c; c = c->next) {
+		if (only && strcmp(only, c->id))
+			continue;
+		struct iso_stats *s = &k->s[k->n];
+		k->c[k->n++] = c;
+		memcpy(s->id, c->id, sizeof(s->id));
+		s->labels = c->labels;
+		s->egress = c->dp.egress;
+		s->ingress = c->dp.ingress;
+	}
+	if (only && !k->n)
+		return nis_err_set(err, -ENOENT, "no container '%s'", only);
+	return 0;
+}
+
+static int collect_locked(struct iso_agent *a, struct collect *k, struct nis_err *err)
+{
+	bool any_ingress = false;
+	int rc;
+
+	if ((rc = tc_link_stats_dump(a->dp.sk, on_link, k, err)))
+		return rc;
+	for (size_t i = 0; i < k->n; i++)
+		any_ingress |= k->c[i]->dp.ingress.set;
+	if (any_ingress && (rc = tc_qdisc_stats_dump(a->dp.sk, on_host_qdisc, k, err)))
+		return rc;
+	for (size_t i = 0; i < k->n; i++)
+		read_inside(k, i);
+	return 0;
+}
+
+int iso_agent_snapshot(struct iso_agent *a, const char *only, struct iso_snapshot *out,
+		       struct nis_err *err)
+{
+	struct collect k = { 0 };
+	struct timeval tv;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&a->lock);
+	gettimeofday(&tv, NULL);
+	if (!(rc = pick(a, only, &k, err)))
+		rc = collect_locked(a, &k, err);
+	out->free_blocks = pm_alloc_available(a->eph);
+	out->capacity = a->cfg->max_containers;
+	pthread_mutex_unlock(&a->lock);
+	free(k.c);
+	out->c = k.s;
+	out->n = k.n;
+	out->timestamp = (double)tv.tv_sec + tv.tv_usec / 1e6;
+	if (rc) {
+		iso_snapshot_free(out);
+		return rc;
+	}
+	qsort(out->c, out->n, sizeof(*out->c), stats_cmp);
+	return 0;
+}
+
+void iso_snapshot_free(struct iso_snapshot *s)
+{
+	for (size_t i = 0; s->c && i < s->n; i++)
+		free(s->c[i].snmp);
+	free(s->c);
+	s->c = NULL;
+	s->n = 0;
+}

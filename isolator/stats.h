@@ -1,0 +1,47 @@
+/* stats.h - one snapshot of every container's counters, taken with one
+ * link dump and one qdisc dump in the agent's namespace plus one qdisc
+ * dump per container through its own netlink socket: no process, no
+ * namespace switch, per scrape. */
+#ifndef NIS_ISOLATOR_STATS_H
+#define NIS_ISOLATOR_STATS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "isolator/container.h"
+#include "isolator/procnet.h"
+
+struct iso_tc_stats {
+	const char *id;		/* "bw_limit", "bloat_reduction", "ingress_..." */
+	uint64_t backlog, bytes, drops, overlimits, packets, qlen, ratebps, ratepps, requeues;
+};
+
+struct iso_stats {
+	char id[ISO_ID_MAX + 1];
+	struct iso_labels labels;
+	/* the container's view: rx is what it received (the host veth's tx) */
+	uint64_t rx_bytes, rx_packets, rx_errors, rx_dropped;
+	uint64_t tx_bytes, tx_packets, tx_errors, tx_dropped;
+	struct iso_opt_u64 egress, ingress;
+	struct iso_tc_stats tc[4];
+	int ntc;
+	bool has_sockstat, has_rtt, has_snmp;
+	uint64_t tcp_active, tcp_time_wait;
+	uint32_t rtt_p50, rtt_p90, rtt_p95, rtt_p99;
+	struct iso_snmp_value *snmp;
+	size_t nsnmp;
+};
+
+struct iso_snapshot {
+	double timestamp;
+	struct iso_stats *c;	/* sorted by id */
+	size_t n;
+	size_t free_blocks, capacity;
+};
+
+/* Every container, or only `only` (NULL: all; -ENOENT if it is unknown). */
+int iso_agent_snapshot(struct iso_agent *a, const char *only, struct iso_snapshot *out,
+		       struct nis_err *err);
+void iso_snapshot_free(struct iso_snapshot *s);
+
+#endif
