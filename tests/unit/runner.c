@@ -16,6 +16,7 @@ int main(void)
 	add_alloc_tests(s);
 	add_bytes_tests(s);
 	add_flags_tests(s);
+	add_procnet_tests(s);
 	sr = srunner_create(s);
 	/* TAP on stdout: automake's tap-driver counts every test. */
 	srunner_set_tap(sr, "-");

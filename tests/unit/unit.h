@@ -26,5 +26,6 @@ void add_blocks_tests(Suite *s);
 void add_alloc_tests(Suite *s);
 void add_bytes_tests(Suite *s);
 void add_flags_tests(Suite *s);
+void add_procnet_tests(Suite *s);
 
 #endif
