@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 
+#include "isolator/checkpoint.h"
 #include "isolator/container.h"
 #include "isolator/datapath.h"
 #include "portmap/alloc.h"
@@ -18,6 +19,7 @@ struct iso_agent {
 	struct iso_container *list;
 	size_t count;
 	char netns_dir[PATH_MAX];
+	struct iso_ckpt *ckpt;
 };
 
 struct iso_container {
@@ -28,5 +30,12 @@ struct iso_container {
 	struct iso_dp_ct dp;
 	struct iso_container *next;
 };
+
+/* recover.c: containers of the checkpoint back, the rest removed. */
+int iso_agent_recover(struct iso_agent *a, struct nis_err *err);
+
+/* container.c: the checkpoint row of a container in the given state. */
+int iso_agent_checkpoint(struct iso_agent *a, const struct iso_container *c,
+			 enum iso_state st, struct nis_err *err);
 
 #endif

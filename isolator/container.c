@@ -1,7 +1,6 @@
 /* container.c - the registry and the lifecycle operations. Validation
  * happens before anything is touched; the datapath unwinds its own
  * failures; the registry changes only after the kernel did. */
-#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -71,6 +70,29 @@ static int to_record(const struct iso_container *c, struct iso_record *r, struct
 	r->ingress = c->dp.ingress;
 	r->created_at = c->created_at;
 	return 0;
+}
+
+int iso_agent_checkpoint(struct iso_agent *a, const struct iso_container *c,
+			 enum iso_state st, struct nis_err *err)
+{
+	struct iso_ckpt_row r = { .state = st, .labels = c->labels, .ephemeral = c->dp.ephemeral,
+				  .egress = c->dp.egress, .ingress = c->dp.ingress,
+				  .veth_ifindex = c->dp.veth_ifindex, .slot = c->dp.slot,
+				  .created_at = c->created_at };
+	char ports[8192];
+	int rc;
+
+	memcpy(r.id, c->id, sizeof(r.id));
+	memcpy(r.veth, c->dp.veth, sizeof(r.veth));
+	memcpy(r.netns, c->dp.netns, sizeof(r.netns));
+	if (pm_set_format(&c->ports, ports, sizeof(ports)) < 0)
+		return nis_err_set(err, -E2BIG, "too many port ranges to record");
+	r.ports = ports;
+	if (c->dp.nblocks && !(r.blocks = iso_dp_blocks_format(&c->dp)))
+		return nis_err_set(err, -ENOMEM, "out of memory");
+	rc = iso_ckpt_put(a->ckpt, &r, err);
+	free(r.blocks);
+	return rc;
 }
 
 /* ---- validation, before anything is touched ---- */
@@ -171,12 +193,27 @@ int iso_agent_create(struct iso_agent *a, const struct iso_create *req,
 	veth_name(c->id, c->dp.veth);
 	c->dp.egress = eg;
 	c->dp.ingress = req->ingress.set ? req->ingress : f->ingress_rate_limit_per_container;
-	if ((rc = iso_dp_isolate(&a->dp, &c->dp, &c->ports, f, err))) {
+	gettimeofday(&tv, NULL);
+	c->created_at = (double)tv.tv_sec + tv.tv_usec / 1e6;
+	/* Recorded before the kernel is touched: a crash during isolate
+	 * leaves a "preparing" row that recovery finishes off. */
+	if ((rc = iso_agent_checkpoint(a, c, ISO_PREPARING, err))) {
 		pm_alloc_release(a->eph, c->dp.ephemeral, NULL);
 		goto fail;
 	}
-	gettimeofday(&tv, NULL);
-	c->created_at = (double)tv.tv_sec + tv.tv_usec / 1e6;
+	iso_dp_test_abort(11);
+	if ((rc = iso_dp_isolate(&a->dp, &c->dp, &c->ports, f, err))) {
+		iso_ckpt_delete(a->ckpt, c->id, NULL);
+		pm_alloc_release(a->eph, c->dp.ephemeral, NULL);
+		goto fail;
+	}
+	iso_dp_test_abort(12);
+	if ((rc = iso_agent_checkpoint(a, c, ISO_RUNNING, err))) {
+		iso_dp_cleanup(&a->dp, &c->dp);
+		iso_ckpt_delete(a->ckpt, c->id, NULL);
+		pm_alloc_release(a->eph, c->dp.ephemeral, NULL);
+		goto fail;
+	}
 	pm_set_union(&a->used_ports, &a->used_ports, &c->ports);
 	c->next = a->list;
 	a->list = c;
@@ -199,6 +236,7 @@ static int update_locked(struct iso_agent *a, struct iso_container *c,
 	const struct iso_flags *f = &a->cfg->flags;
 	struct iso_opt_u64 eg = req->egress.set ? req->egress : c->dp.egress;
 	struct iso_opt_u64 in = req->ingress.set ? req->ingress : c->dp.ingress;
+	struct nis_err werr = { "" };
 	struct pm_set ports;
 	int rc;
 
@@ -218,6 +256,8 @@ static int update_locked(struct iso_agent *a, struct iso_container *c,
 		pm_set_copy(&c->ports, &ports);
 	}
 	rc = iso_dp_set_limits(&a->dp, &c->dp, eg, in, f, err);
+	if (iso_agent_checkpoint(a, c, ISO_RUNNING, &werr))
+		log_msg(LOG_ERROR, "container %s updated but not recorded: %s", c->id, werr.msg);
 out:
 	pm_set_free(&ports);
 	return rc;
@@ -243,8 +283,16 @@ int iso_agent_update(struct iso_agent *a, const char *id, const struct iso_updat
 static void destroy_locked(struct iso_agent *a, struct iso_container **pp)
 {
 	struct iso_container *c = *pp;
+	struct nis_err err = { "" };
 
+	/* "destroying" first: a crash half-way is finished off on restart. */
+	if (iso_ckpt_set_state(a->ckpt, c->id, ISO_DESTROYING, &err))
+		log_msg(LOG_ERROR, "%s", err.msg);
+	iso_dp_test_abort(13);
 	iso_dp_cleanup(&a->dp, &c->dp);
+	iso_dp_test_abort(14);
+	if (iso_ckpt_delete(a->ckpt, c->id, &err))
+		log_msg(LOG_ERROR, "%s", err.msg);
 	pm_alloc_release(a->eph, c->dp.ephemeral, NULL);
 	pm_set_subtract(&a->used_ports, &a->used_ports, &c->ports);
 	*pp = c->next;
@@ -312,33 +360,6 @@ int iso_agent_list(struct iso_agent *a, struct iso_record **out, size_t *n,
 
 /* ---- start and stop ---- */
 
-static void remove_orphan_veth(const char *name, int ifindex, void *arg)
-{
-	struct iso_agent *a = arg;
-
-	if (!tc_link_delete(a->dp.sk, ifindex, NULL))
-		log_msg(LOG_INFO, "orphan veth %s removed", name);
-}
-
-/* No checkpoint yet: whatever an earlier run left is an orphan. */
-static void remove_orphans(struct iso_agent *a)
-{
-	DIR *d = opendir(a->netns_dir);
-	struct dirent *e;
-	char path[PATH_MAX + 256];
-
-	tc_link_foreach_prefix(a->dp.sk, "nis", remove_orphan_veth, a, NULL);
-	while (d && (e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", a->netns_dir, e->d_name);
-		if (!tc_netns_remove(path, NULL))
-			log_msg(LOG_INFO, "orphan netns handle %s removed", path);
-	}
-	if (d)
-		closedir(d);
-}
-
 int iso_agent_new(const struct iso_config *cfg, struct iso_agent **out, struct nis_err *err)
 {
 	struct iso_agent *a = calloc(1, sizeof(*a));
@@ -350,18 +371,17 @@ int iso_agent_new(const struct iso_config *cfg, struct iso_agent **out, struct n
 	a->cfg = cfg;
 	pm_set_init(&a->used_ports);
 	snprintf(a->netns_dir, sizeof(a->netns_dir), "%s/netns", cfg->flags.runtime_dir);
+	iso_dp_test_hooks();
 	if ((rc = iso_dp_probe(&a->dp, cfg, err)) ||
 	    (rc = pm_alloc_new(&cfg->res.ephemeral, cfg->block_size, &a->eph, err)) ||
+	    (rc = iso_ckpt_open(cfg->flags.work_dir, &a->ckpt, err)) ||
 	    (rc = nis_mkdir_p(cfg->flags.runtime_dir, 0700, err)) ||
 	    (rc = tc_netns_dir_setup(a->netns_dir, err)) ||
-	    (rc = iso_dp_setup(&a->dp, cfg, err))) {
-		pm_alloc_free(a->eph);
-		pthread_mutex_destroy(&a->lock);
-		free(a);
+	    (rc = iso_dp_setup(&a->dp, cfg, true, err)) ||
+	    (rc = iso_agent_recover(a, err))) {
+		iso_agent_free(a, false);
 		return rc;
 	}
-	remove_orphans(a);
-	iso_dp_test_hooks();
 	*out = a;
 	return 0;
 }
@@ -384,6 +404,7 @@ void iso_agent_free(struct iso_agent *a, bool destroy)
 		free(c);
 	}
 	tc_nl_close(a->dp.sk);
+	iso_ckpt_close(a->ckpt);
 	pm_alloc_free(a->eph);
 	pm_set_free(&a->used_ports);
 	pthread_mutex_destroy(&a->lock);

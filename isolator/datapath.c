@@ -13,6 +13,7 @@
 
 #include "common/log.h"
 #include "isolator/datapath.h"
+#include "isolator/portblocks.h"
 #include "tc/addr.h"
 #include "tc/ethtool.h"
 #include "tc/link.h"
@@ -22,185 +23,34 @@
 #include "tc/sysctl.h"
 #include "tc/u32.h"
 
-static int fail_step;	/* test hook: 0 = off */
+static int fail_step, abort_step;	/* test hooks: 0 = off */
 
 void iso_dp_test_hooks(void)
 {
-	const char *s = getenv("NETISOL_TEST_FAIL_STEP");
+	const char *f = getenv("NETISOL_TEST_FAIL_STEP"), *a = getenv("NETISOL_TEST_ABORT_STEP");
 
-	fail_step = s ? atoi(s) : 0;
+	fail_step = f ? atoi(f) : 0;
+	abort_step = a ? atoi(a) : 0;
 }
 
-static struct tc_u32_rule rule(uint16_t prio, uint16_t protocol, enum tc_u32_act act,
+void iso_dp_test_abort(int point)
+{
+	if (abort_step && point == abort_step) {
+		log_msg(LOG_WARN, "NETISOL_TEST_ABORT_STEP=%d: aborting", point);
+		abort();
+	}
+}
+
+struct tc_u32_rule iso_dp_rule(uint16_t prio, uint16_t protocol, enum tc_u32_act act,
 			       int target)
 {
 	return (struct tc_u32_rule){ .parent = TC_INGRESS, .prio = prio,
 				     .protocol = protocol, .act = act, .target = target };
 }
 
+#define rule iso_dp_rule
+
 static const struct in_addr loopback = { .s_addr = 0x0100007f };	/* 127.0.0.1 */
-
-/* ---- one port block: the entries on every device, in install order ---- */
-
-struct entry {
-	struct nl_sock *sk;
-	int ifindex;
-	struct tc_u32_rule r;
-};
-
-static uint32_t block_buckets(struct pm_block b, uint32_t *first)
-{
-	*first = b.port >> 8;
-	return b.size >= 256 ? b.size / 256 : 1;
-}
-
-/* Veth and container entries first, the host's last: until the host
- * redirects a port to the veth, nothing arrives half-configured. */
-static size_t block_entries(struct iso_dp *dp, struct iso_dp_ct *ct,
-			    const struct iso_dp_block *blk, struct entry *out)
-{
-	uint16_t port = blk->b.port, mask = pm_block_mask(blk->b);
-	uint32_t first, nb = block_buckets(blk->b, &first);
-	size_t n = 0;
-	struct entry e;
-
-	e = (struct entry){ dp->sk, ct->veth_ifindex,
-			    rule(DP_PRIO_IP, ETH_P_IP, TC_U32_REDIRECT, dp->host.lo_ifindex) };
-	e.r.table = TC_U32_HT(DP_HT_TO_LO);
-	e.r.handle = TC_U32_HANDLE(DP_HT_TO_LO, 0, blk->node);
-	e.r.keys[e.r.nkeys++] = tc_u32_key16(port, mask, 0, false);	/* sport */
-	out[n++] = e;
-	e.r.table = TC_U32_HT(DP_HT_TO_ETH0);
-	e.r.handle = TC_U32_HANDLE(DP_HT_TO_ETH0, 0, blk->node);
-	e.r.target = dp->host.ifindex;
-	out[n++] = e;
-
-	e = (struct entry){ ct->nsk, ct->ct_eth0,
-			    rule(DP_PRIO_IP, ETH_P_IP, TC_U32_REDIRECT, ct->ct_lo) };
-	e.r.table = TC_U32_HT(DP_HT_CT_ETH0);
-	e.r.handle = TC_U32_HANDLE(DP_HT_CT_ETH0, 0, blk->node);
-	e.r.keys[e.r.nkeys++] = tc_u32_key16(port, mask, 2, false);	/* dport */
-	out[n++] = e;
-	e.ifindex = ct->ct_lo;
-	e.r = rule(DP_PRIO_IP_HIGH, ETH_P_IP, TC_U32_NONE, 0);
-	e.r.table = TC_U32_HT(DP_HT_CT_LO);
-	e.r.handle = TC_U32_HANDLE(DP_HT_CT_LO, 0, blk->node);
-	e.r.keys[e.r.nkeys++] = tc_u32_key16(port, mask, 2, false);
-	out[n++] = e;
-
-	for (uint32_t b = first; b < first + nb; b++) {
-		if (dp->unique_flows) {
-			e = (struct entry){ dp->sk, dp->host.ifindex,
-					    rule(DP_PRIO_IP, ETH_P_IP, TC_U32_NONE, 0) };
-			e.r.parent = DP_FLOW_HANDLE;
-			e.r.classid = DP_FLOW_HANDLE | (ct->slot + DP_FLOW_ARP_ICMP);
-			e.r.table = TC_U32_HANDLE(DP_HT_FLOWS, b, 0);
-			e.r.handle = TC_U32_HANDLE(DP_HT_FLOWS, b, blk->hnode);
-			e.r.keys[e.r.nkeys++] = tc_u32_key16(port, mask, 0, false);
-			out[n++] = e;
-		}
-		e = (struct entry){ dp->sk, dp->host.ifindex,
-				    rule(DP_PRIO_IP, ETH_P_IP, TC_U32_REDIRECT, ct->veth_ifindex) };
-		e.r.table = TC_U32_HANDLE(DP_HT_PORTS, b, 0);
-		e.r.handle = TC_U32_HANDLE(DP_HT_PORTS, b, blk->hnode);
-		e.r.keys[e.r.nkeys++] = tc_u32_key16(port, mask, 2, false);
-		out[n++] = e;
-		e.ifindex = dp->host.lo_ifindex;
-		out[n++] = e;
-	}
-	return n;
-}
-
-static void entries_del(struct entry *e, size_t n)
-{
-	while (n--)
-		tc_u32_del(e[n].sk, e[n].ifindex, e[n].r.parent, e[n].r.prio,
-			   e[n].r.protocol, e[n].r.handle, NULL);
-}
-
-static int block_apply(struct iso_dp *dp, struct iso_dp_ct *ct,
-		       const struct iso_dp_block *blk, bool add, struct nis_err *err)
-{
-	uint32_t first, nb = block_buckets(blk->b, &first);
-	struct entry *e = calloc(4 + 3 * nb, sizeof(*e));
-	size_t n, i;
-	int rc = 0;
-
-	if (!e)
-		return nis_err_set(err, -ENOMEM, "out of memory");
-	n = block_entries(dp, ct, blk, e);
-	for (i = 0; add && i < n; i++)
-		if ((rc = tc_u32_add(e[i].sk, e[i].ifindex, &e[i].r, err)))
-			break;
-	entries_del(e, add ? (rc ? i : 0) : n);
-	free(e);
-	return rc;
-}
-
-/* A host node id free in every bucket the block covers. */
-static uint32_t take_hnode(struct iso_dp *dp, struct pm_block b)
-{
-	uint32_t first, nb = block_buckets(b, &first);
-
-	for (uint32_t id = 1; id <= ISO_IDS_MAX; id++) {
-		uint32_t i;
-		for (i = 0; i < nb; i++)
-			if (dp->buckets[first + i].used[id / 64] & (1ull << (id % 64)))
-				break;
-		if (i < nb)
-			continue;
-		for (i = 0; i < nb; i++)
-			iso_ids_reserve(&dp->buckets[first + i], id);
-		return id;
-	}
-	return 0;
-}
-
-static void put_block_ids(struct iso_dp *dp, struct iso_dp_ct *ct, struct iso_dp_block *blk)
-{
-	uint32_t first, nb = block_buckets(blk->b, &first);
-
-	for (uint32_t i = 0; i < nb; i++)
-		iso_ids_put(&dp->buckets[first + i], blk->hnode);
-	iso_ids_put(&ct->nodes, blk->node);
-}
-
-/* Adds blocks [from, ct->nblocks): ids, then entries; unwinds on failure. */
-static int blocks_add(struct iso_dp *dp, struct iso_dp_ct *ct, size_t from,
-		      struct nis_err *err)
-{
-	size_t i;
-	int rc = 0;
-
-	for (i = from; i < ct->nblocks; i++) {
-		struct iso_dp_block *blk = &ct->blocks[i];
-		blk->node = iso_ids_take(&ct->nodes, 1);
-		blk->hnode = take_hnode(dp, blk->b);
-		if (!blk->node || !blk->hnode) {
-			rc = nis_err_set(err, -ENOSPC, "no free u32 node for port block %u/%u",
-					 blk->b.port, blk->b.size);
-		} else if (!(rc = block_apply(dp, ct, blk, true, err))) {
-			continue;
-		}
-		put_block_ids(dp, ct, blk);
-		break;
-	}
-	if (!rc)
-		return 0;
-	while (i-- > from) {
-		block_apply(dp, ct, &ct->blocks[i], false, NULL);
-		put_block_ids(dp, ct, &ct->blocks[i]);
-	}
-	return rc;
-}
-
-static void blocks_del(struct iso_dp *dp, struct iso_dp_ct *ct, size_t from, size_t to)
-{
-	for (size_t i = to; i-- > from;) {
-		block_apply(dp, ct, &ct->blocks[i], false, NULL);
-		put_block_ids(dp, ct, &ct->blocks[i]);
-	}
-}
 
 /* ---- the container's fixed filters ---- */
 
@@ -384,7 +234,8 @@ int iso_dp_set_limits(struct iso_dp *dp, struct iso_dp_ct *ct, struct iso_opt_u6
 
 /* ---- ARP/ICMP mirror nodes on the host's eth0 ---- */
 
-static int mirror_nodes(struct iso_dp *dp, struct iso_dp_ct *ct, bool add, struct nis_err *err)
+static int mirror_nodes(struct iso_dp *dp, struct iso_dp_ct *ct, enum iso_dp_apply how,
+			struct nis_err *err)
 {
 	struct tc_u32_rule r[2] = {
 		rule(DP_PRIO_ARP, ETH_P_ARP, TC_U32_MIRROR, ct->veth_ifindex),
@@ -396,17 +247,22 @@ static int mirror_nodes(struct iso_dp *dp, struct iso_dp_ct *ct, bool add, struc
 	r[0].handle = TC_U32_HANDLE(DP_HT_ARP, 0, ct->slot + 1);
 	r[1].table = TC_U32_HT(DP_HT_ICMP);
 	r[1].handle = TC_U32_HANDLE(DP_HT_ICMP, 0, ct->slot + 1);
-	if (!add) {
+	if (how == ISO_DP_DEL) {
 		for (int i = 1; i >= 0; i--)
 			tc_u32_del(dp->sk, dp->host.ifindex, TC_INGRESS, r[i].prio,
 				   r[i].protocol, r[i].handle, NULL);
 		return 0;
 	}
-	if ((rc = tc_u32_add(dp->sk, dp->host.ifindex, &r[0], err)))
-		return rc;
-	if ((rc = tc_u32_add(dp->sk, dp->host.ifindex, &r[1], err)))
-		mirror_nodes(dp, ct, false, NULL);
-	return rc;
+	for (int i = 0; i < 2; i++) {
+		rc = tc_u32_add(dp->sk, dp->host.ifindex, &r[i], err);
+		if (rc == -EEXIST && how == ISO_DP_READD)
+			rc = 0;
+		if (rc && how == ISO_DP_ADD)
+			mirror_nodes(dp, ct, ISO_DP_DEL, NULL);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 /* ---- the lifecycle ---- */
@@ -454,7 +310,7 @@ static int blocks_install(struct iso_dp *dp, struct iso_dp_ct *ct, size_t n,
 	int rc;
 
 	ct->nblocks = n;
-	if ((rc = blocks_add(dp, ct, 0, err)))
+	if ((rc = iso_dp_blocks_add(dp, ct, 0, err)))
 		ct->nblocks = 0;
 	return rc;
 }
@@ -462,6 +318,7 @@ static int blocks_install(struct iso_dp *dp, struct iso_dp_ct *ct, size_t n,
 /* The test hook fires once: the next create shows what the failed one freed. */
 static int injected(int n, struct nis_err *err)
 {
+	iso_dp_test_abort(n);
 	if (fail_step != n)
 		return 0;
 	fail_step = 0;
@@ -531,42 +388,12 @@ int iso_dp_isolate(struct iso_dp *dp, struct iso_dp_ct *ct, const struct pm_set 
 	    STEP(6, configure_container(dp, ct, err)) ||
 	    STEP(7, iso_dp_set_limits(dp, ct, eg, in, f, err)) ||
 	    STEP(8, blocks_install(dp, ct, (size_t)nplanned, err)) ||
-	    STEP(9, mirror_nodes(dp, ct, true, err)) ||
+	    STEP(9, mirror_nodes(dp, ct, ISO_DP_ADD, err)) ||
 	    STEP(10, open_stat_fds(ct, f, err))) {
 		log_msg(LOG_WARN, "isolate %s failed, rolling back: %s", ct->netns, err->msg);
 		iso_dp_cleanup(dp, ct);
 		return rc;
 	}
-	return 0;
-}
-
-int iso_dp_set_ports(struct iso_dp *dp, struct iso_dp_ct *ct, const struct pm_set *ports,
-		     struct nis_err *err)
-{
-	struct pm_block *pb = NULL;
-	struct iso_dp_block *grown;
-	size_t n = 0, old = ct->nblocks;
-	int rc;
-
-	if (pm_set_blocks(ports, &pb, &n))
-		return nis_err_set(err, -ENOMEM, "out of memory");
-	if (!(grown = realloc(ct->blocks, (old + n) * sizeof(*grown)))) {
-		free(pb);
-		return nis_err_set(err, -ENOMEM, "out of memory");
-	}
-	ct->blocks = grown;
-	for (size_t i = 0; i < n; i++)
-		ct->blocks[old + i] = (struct iso_dp_block){ .b = pb[i] };
-	free(pb);
-	/* New entries first, so a port kept across the change never misses. */
-	ct->nblocks = old + n;
-	if ((rc = blocks_add(dp, ct, old, err))) {
-		ct->nblocks = old;
-		return rc;
-	}
-	blocks_del(dp, ct, 1, old);
-	memmove(&ct->blocks[1], &ct->blocks[old], n * sizeof(*ct->blocks));
-	ct->nblocks = 1 + n;
 	return 0;
 }
 
@@ -587,8 +414,8 @@ void iso_dp_cleanup(struct iso_dp *dp, struct iso_dp_ct *ct)
 	struct nis_err err = { "" };
 
 	if (ct->veth_ifindex)
-		mirror_nodes(dp, ct, false, NULL);
-	blocks_del(dp, ct, 0, ct->nblocks);
+		mirror_nodes(dp, ct, ISO_DP_DEL, NULL);
+	iso_dp_blocks_del(dp, ct, 0, ct->nblocks);
 	ct->nblocks = 0;
 	if (ct->veth_ifindex && tc_link_delete(dp->sk, ct->veth_ifindex, &err))
 		log_msg(LOG_WARN, "cannot delete %s: %s", ct->veth, err.msg);
@@ -599,4 +426,100 @@ void iso_dp_cleanup(struct iso_dp *dp, struct iso_dp_ct *ct)
 		log_msg(LOG_WARN, "%s", err.msg);
 	iso_ids_put(&dp->slots, ct->slot);
 	ct->slot = 0;
+}
+
+char *iso_dp_blocks_format(const struct iso_dp_ct *ct)
+{
+	size_t len = 0;
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	for (size_t i = 0; i < ct->nblocks; i++)
+		fprintf(f, "%s%u/%u/%u/%u", i ? " " : "", ct->blocks[i].b.port,
+			ct->blocks[i].b.size, ct->blocks[i].node, ct->blocks[i].hnode);
+	fclose(f);
+	return buf;
+}
+
+int iso_dp_blocks_parse(const char *text, struct iso_dp_ct *ct, struct nis_err *err)
+{
+	size_t n = 0, cap = 8;
+	unsigned port, size, node, hnode;
+	int used;
+
+	free(ct->blocks);
+	ct->nblocks = 0;
+	if (!(ct->blocks = calloc(cap, sizeof(*ct->blocks))))
+		return nis_err_set(err, -ENOMEM, "out of memory");
+	while (sscanf(text, " %u/%u/%u/%u%n", &port, &size, &node, &hnode, &used) == 4) {
+		if (port > 65535 || !size || (size & (size - 1)) || port % size ||
+		    !node || node > ISO_IDS_MAX || !hnode || hnode > ISO_IDS_MAX)
+			return nis_err_set(err, -EINVAL, "bad block '%u/%u/%u/%u'", port, size,
+					   node, hnode);
+		if (n == cap) {
+			struct iso_dp_block *p = realloc(ct->blocks, 2 * cap * sizeof(*p));
+			if (!p)
+				return nis_err_set(err, -ENOMEM, "out of memory");
+			ct->blocks = p;
+			cap *= 2;
+		}
+		ct->blocks[n++] = (struct iso_dp_block){ { (uint16_t)port, size }, node, hnode };
+		text += used;
+	}
+	if (!n)
+		return nis_err_set(err, -EINVAL, "no blocks recorded");
+	ct->nblocks = n;
+	return 0;
+}
+
+static int reserve_ids(struct iso_dp *dp, struct iso_dp_ct *ct, struct nis_err *err)
+{
+	size_t i;
+
+	if (!iso_ids_reserve(&dp->slots, ct->slot)) {
+		ct->slot = 0;		/* not ours to give back */
+		ct->nblocks = 0;
+		return nis_err_set(err, -EEXIST, "slot is taken");
+	}
+	for (i = 0; i < ct->nblocks; i++)
+		if (!iso_dp_block_reserve(dp, ct, &ct->blocks[i]))
+			break;
+	if (i == ct->nblocks)
+		return 0;
+	nis_err_set(err, -EEXIST, "the u32 nodes of block %u/%u are taken",
+		    ct->blocks[i].b.port, ct->blocks[i].b.size);
+	ct->nblocks = i;	/* what cleanup may give back */
+	return -EEXIST;
+}
+
+int iso_dp_resume(struct iso_dp *dp, struct iso_dp_ct *ct, const struct iso_flags *f,
+		  struct nis_err *err)
+{
+	int rc;
+
+	ct->diag_fd = ct->sockstat_fd = ct->snmp_fd = -1;
+	if ((ct->nsfd = tc_netns_open(ct->netns, err)) < 0)
+		return ct->nsfd;
+	if ((rc = reserve_ids(dp, ct, err)) ||
+	    (rc = tc_netns_nl_open(ct->nsfd, &ct->nsk, err)) ||
+	    (rc = tc_link_ifindex(ct->nsk, "lo", &ct->ct_lo, err)) ||
+	    (rc = tc_link_ifindex(ct->nsk, "eth0", &ct->ct_eth0, err)) ||
+	    (rc = open_stat_fds(ct, f, err)) ||
+	    (rc = mirror_nodes(dp, ct, ISO_DP_READD, err)))
+		return rc;
+	for (size_t i = 0; i < ct->nblocks; i++)
+		if ((rc = iso_dp_block_apply(dp, ct, &ct->blocks[i], ISO_DP_READD, err)))
+			return rc;
+	return 0;
+}
+
+void iso_dp_host_handles(const struct iso_dp *dp, const struct iso_dp_ct *ct,
+			 void (*fn)(uint32_t handle, void *arg), void *arg)
+{
+	fn(TC_U32_HANDLE(DP_HT_ARP, 0, ct->slot + 1), arg);
+	fn(TC_U32_HANDLE(DP_HT_ICMP, 0, ct->slot + 1), arg);
+	for (size_t i = 0; i < ct->nblocks; i++)
+		iso_dp_block_host_handles(dp, &ct->blocks[i], fn, arg);
 }

@@ -54,7 +54,27 @@ void iso_dp_release(struct iso_dp_ct *ct);
 /* Removes everything; safe on a half-made container. */
 void iso_dp_cleanup(struct iso_dp *dp, struct iso_dp_ct *ct);
 
-/* Test hook: NETISOL_TEST_FAIL_STEP=N makes step N of isolate fail. */
+/* "port/size/node/hnode ..." of ct's blocks (malloc'd) and back. */
+char *iso_dp_blocks_format(const struct iso_dp_ct *ct);
+int iso_dp_blocks_parse(const char *text, struct iso_dp_ct *ct, struct nis_err *err);
+
+/* Takes a container back after an agent restart: ct has netns, veth,
+ * veth_ifindex, ephemeral, slot, blocks and limits from the checkpoint.
+ * Its ids are reserved, its handles reopened, and every filter it should
+ * have is re-added where missing; nothing existing is touched, so traffic
+ * is not interrupted. On failure ct holds nothing (call iso_dp_cleanup). */
+int iso_dp_resume(struct iso_dp *dp, struct iso_dp_ct *ct, const struct iso_flags *f,
+		  struct nis_err *err);
+
+/* Calls fn for every handle ct owns on the host's eth0/lo (and flows). */
+void iso_dp_host_handles(const struct iso_dp *dp, const struct iso_dp_ct *ct,
+			 void (*fn)(uint32_t handle, void *arg), void *arg);
+
+/* Test hooks, read once at start: NETISOL_TEST_FAIL_STEP=N makes step N
+ * (1-10) of isolate fail once; NETISOL_TEST_ABORT_STEP=N abort()s the agent
+ * there, as kill -9 would (1-10: before that isolate step; 11-14: the
+ * lifecycle points named at the iso_dp_test_abort() calls). */
 void iso_dp_test_hooks(void);
+void iso_dp_test_abort(int point);
 
 #endif

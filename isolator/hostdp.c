@@ -166,12 +166,29 @@ static int add_flow_classifier(struct iso_dp *dp, const struct iso_config *c,
 	return tc_u32_add(dp->sk, eth0, &r, err);
 }
 
-static int setup_qdiscs(struct iso_dp *dp, const struct iso_config *c, struct nis_err *err)
+/* Our tables exist on eth0 when an earlier run set the host up. */
+static bool already_set_up(struct iso_dp *dp)
+{
+	return tc_u32_table_add(dp->sk, dp->host.ifindex, TC_INGRESS, DP_PRIO_IP, ETH_P_IP,
+				TC_U32_HT(DP_HT_PORTS), 256, NULL) == -EEXIST &&
+	       tc_u32_table_add(dp->sk, dp->host.lo_ifindex, TC_INGRESS, DP_PRIO_IP, ETH_P_IP,
+				TC_U32_HT(DP_HT_PORTS), 256, NULL) == -EEXIST &&
+	       (!dp->unique_flows ||
+		tc_u32_table_add(dp->sk, dp->host.ifindex, DP_FLOW_HANDLE, DP_PRIO_IP, ETH_P_IP,
+				 TC_U32_HT(DP_HT_FLOWS), 256, NULL) == -EEXIST);
+}
+
+static int setup_qdiscs(struct iso_dp *dp, const struct iso_config *c, bool keep,
+			struct nis_err *err)
 {
 	int eth0 = dp->host.ifindex, lo = dp->host.lo_ifindex, rc;
 
-	/* A fresh start owns eth0's and lo's ingress: drop what a previous
-	 * run left (recovery of live containers re-adds their entries). */
+	if (keep && already_set_up(dp)) {
+		log_msg(LOG_INFO, "host datapath of an earlier run kept on %s and %s",
+			dp->host.name, dp->host.lo_name);
+		return 0;
+	}
+	/* A fresh start owns eth0's and lo's ingress: drop what was there. */
 	iso_dp_teardown(dp);
 	if ((rc = tc_qdisc_ingress_add(dp->sk, eth0, false, err)) ||
 	    (rc = tc_qdisc_ingress_add(dp->sk, lo, false, err)) ||
@@ -185,7 +202,8 @@ static int setup_qdiscs(struct iso_dp *dp, const struct iso_config *c, struct ni
 	return 0;
 }
 
-int iso_dp_setup(struct iso_dp *dp, const struct iso_config *c, struct nis_err *err)
+int iso_dp_setup(struct iso_dp *dp, const struct iso_config *c, bool keep,
+		 struct nis_err *err)
 {
 	int rc;
 
@@ -196,7 +214,7 @@ int iso_dp_setup(struct iso_dp *dp, const struct iso_config *c, struct nis_err *
 	if ((rc = set_host_sysctls(dp, err)) ||
 	    (rc = tc_link_set(dp->sk, dp->host.lo_ifindex, dp->host.mac, dp->host.mtu, 1,
 			      err)) ||
-	    (rc = setup_qdiscs(dp, c, err))) {
+	    (rc = setup_qdiscs(dp, c, keep, err))) {
 		iso_dp_teardown(dp);
 		tc_nl_close(dp->sk);
 		dp->sk = NULL;

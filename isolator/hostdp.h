@@ -54,8 +54,11 @@ extern const char *const dp_copied_sysctls[DP_N_SYSCTLS];
  * flags need but the kernel lacks. Changes nothing on the host. */
 int iso_dp_probe(struct iso_dp *dp, const struct iso_config *c, struct nis_err *err);
 
-/* Sets the host up: sysctls, lo, ingress qdiscs and tables, flows. */
-int iso_dp_setup(struct iso_dp *dp, const struct iso_config *c, struct nis_err *err);
+/* Sets the host up: sysctls, lo, ingress qdiscs and tables, flows. With
+ * keep, a datapath an earlier run left on eth0 is kept as it is (so live
+ * containers' traffic never stops) and only completed; else it is rebuilt. */
+int iso_dp_setup(struct iso_dp *dp, const struct iso_config *c, bool keep,
+		 struct nis_err *err);
 
 /* Removes what iso_dp_setup added to eth0 and lo. */
 void iso_dp_teardown(struct iso_dp *dp);

@@ -2,6 +2,7 @@
 #include <errno.h>
 
 #include <netlink/errno.h>
+#include <netlink/msg.h>
 #include <netlink/socket.h>
 
 #include "tc/nl.h"
@@ -50,4 +51,19 @@ int tc_nl_errno(int nle)
 int tc_nl_fail(struct nis_err *err, int nle, const char *what)
 {
 	return nis_err_set(err, tc_nl_errno(nle), "%s: %s", what, nl_geterror(nle));
+}
+
+int tc_nl_dump(struct nl_sock *sk, int type, void *hdr, size_t hdrlen,
+	       nl_recvmsg_msg_cb_t parse, void *arg, struct nis_err *err)
+{
+	struct nl_cb *cb = nl_cb_clone(nl_socket_get_cb(sk));
+	int rc;
+
+	if (!cb)
+		return nis_err_set(err, -ENOMEM, "out of memory");
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, parse, arg);
+	if ((rc = nl_send_simple(sk, type, NLM_F_DUMP, hdr, hdrlen)) >= 0)
+		rc = nl_recvmsgs(sk, cb);
+	nl_cb_put(cb);
+	return rc < 0 ? tc_nl_fail(err, rc, "netlink dump failed") : 0;
 }

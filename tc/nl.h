@@ -11,6 +11,11 @@
 int tc_nl_open(struct nl_sock **out, struct nis_err *err);
 void tc_nl_close(struct nl_sock *sk);
 
+/* One dump request (type with its fixed header) whose answers go to
+ * parse(msg, arg), without touching the socket's own callbacks. */
+int tc_nl_dump(struct nl_sock *sk, int type, void *hdr, size_t hdrlen,
+	       nl_recvmsg_msg_cb_t parse, void *arg, struct nis_err *err);
+
 /* -NLE_* -> -errno. */
 int tc_nl_errno(int nle);
 

@@ -100,21 +100,6 @@ static int parse_qdisc(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-static int dump(struct nl_sock *sk, int type, void *hdr, size_t hdrlen,
-		nl_recvmsg_msg_cb_t parse, struct dump_ctx *ctx, struct nis_err *err)
-{
-	struct nl_cb *cb = nl_cb_clone(nl_socket_get_cb(sk));
-	int rc;
-
-	if (!cb)
-		return nis_err_set(err, -ENOMEM, "out of memory");
-	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, parse, ctx);
-	if ((rc = nl_send_simple(sk, type, NLM_F_DUMP, hdr, hdrlen)) >= 0)
-		rc = nl_recvmsgs(sk, cb);
-	nl_cb_put(cb);
-	return rc < 0 ? tc_nl_fail(err, rc, "netlink dump failed") : 0;
-}
-
 int tc_link_stats_dump(struct nl_sock *sk,
 		       void (*fn)(const struct tc_link_stats *s, void *arg), void *arg,
 		       struct nis_err *err)
@@ -122,7 +107,7 @@ int tc_link_stats_dump(struct nl_sock *sk,
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
 	struct dump_ctx ctx = { .link_fn = fn, .arg = arg };
 
-	return dump(sk, RTM_GETLINK, &ifi, sizeof(ifi), parse_link, &ctx, err);
+	return tc_nl_dump(sk, RTM_GETLINK, &ifi, sizeof(ifi), parse_link, &ctx, err);
 }
 
 int tc_qdisc_stats_dump(struct nl_sock *sk,
@@ -132,5 +117,5 @@ int tc_qdisc_stats_dump(struct nl_sock *sk,
 	struct tcmsg tcm = { .tcm_family = AF_UNSPEC };
 	struct dump_ctx ctx = { .qdisc_fn = fn, .arg = arg };
 
-	return dump(sk, RTM_GETQDISC, &tcm, sizeof(tcm), parse_qdisc, &ctx, err);
+	return tc_nl_dump(sk, RTM_GETQDISC, &tcm, sizeof(tcm), parse_qdisc, &ctx, err);
 }

@@ -10,6 +10,8 @@
 #include <netlink/route/action.h>
 #include <netlink/route/classifier.h>
 #include <netlink/route/cls/u32.h>
+#include <netlink/msg.h>
+#include <linux/rtnetlink.h>
 
 #include "tc/nl.h"
 #include "tc/u32.h"
@@ -201,4 +203,32 @@ out:
 	nlmsg_free(msg);
 	rtnl_cls_put(c);
 	return rc < 0 ? tc_nl_fail(err, rc, "cannot add the drop filter") : 0;
+}
+
+struct handle_walk {
+	void (*fn)(uint16_t, uint16_t, uint32_t, void *);
+	void *arg;
+};
+
+static int parse_filter(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct tcmsg *tcm = nlmsg_data(nlh);
+	struct handle_walk *w = arg;
+
+	if (nlh->nlmsg_type == RTM_NEWTFILTER)
+		w->fn((uint16_t)(tcm->tcm_info >> 16), ntohs((uint16_t)tcm->tcm_info),
+		      tcm->tcm_handle, w->arg);
+	return NL_OK;
+}
+
+int tc_u32_dump_handles(struct nl_sock *sk, int ifindex, uint32_t parent,
+			void (*fn)(uint16_t prio, uint16_t protocol, uint32_t handle, void *arg),
+			void *arg, struct nis_err *err)
+{
+	struct tcmsg tcm = { .tcm_family = AF_UNSPEC, .tcm_ifindex = ifindex,
+			     .tcm_parent = parent };
+	struct handle_walk w = { fn, arg };
+
+	return tc_nl_dump(sk, RTM_GETTFILTER, &tcm, sizeof(tcm), parse_filter, &w, err);
 }

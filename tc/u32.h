@@ -67,6 +67,12 @@ int tc_u32_table_add(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t 
 int tc_u32_del(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t prio,
 	       uint16_t protocol, uint32_t handle, struct nis_err *err);
 
+/* Every filter on the qdisc `parent` of ifindex, by prio/protocol/handle
+ * only (for recovery: finding nodes nobody owns any more). */
+int tc_u32_dump_handles(struct nl_sock *sk, int ifindex, uint32_t parent,
+			void (*fn)(uint16_t prio, uint16_t protocol, uint32_t handle, void *arg),
+			void *arg, struct nis_err *err);
+
 /* A classic-BPF `return TC_ACT_SHOT` in direct-action mode: a drop that
  * needs neither act_gact nor act_police, which this kernel may lack. */
 int tc_drop_add(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t prio,

@@ -1,0 +1,48 @@
+/* checkpoint.h - the agent's durable state in work_dir/netisol.db (SQLite,
+ * WAL, synchronous=FULL): one row per container, written before and after
+ * each lifecycle step, so a crash at any point can be finished off. The
+ * schema is versioned (PRAGMA user_version) with forward migrations. */
+#ifndef NIS_ISOLATOR_CHECKPOINT_H
+#define NIS_ISOLATOR_CHECKPOINT_H
+
+#include <limits.h>
+#include <net/if.h>
+
+#include "isolator/container.h"
+
+enum iso_state { ISO_PREPARING, ISO_RUNNING, ISO_DESTROYING };
+
+struct iso_ckpt_row {
+	char id[ISO_ID_MAX + 1];
+	enum iso_state state;
+	struct iso_labels labels;
+	char *ports;			/* Mesos range text, malloc'd */
+	struct pm_range ephemeral;
+	struct iso_opt_u64 egress, ingress;
+	char veth[IF_NAMESIZE];
+	int veth_ifindex;
+	char netns[PATH_MAX];
+	uint32_t slot;
+	char *blocks;			/* "port/size/node/hnode ...", malloc'd */
+	double created_at;
+};
+
+struct iso_ckpt;
+
+/* Opens (creating, migrating) work_dir/netisol.db. A database that cannot
+ * be read is moved aside as netisol.db.corrupt-<time>, named in the log,
+ * and a new one is made: never silently emptied in place. */
+int iso_ckpt_open(const char *work_dir, struct iso_ckpt **out, struct nis_err *err);
+void iso_ckpt_close(struct iso_ckpt *c);
+
+int iso_ckpt_put(struct iso_ckpt *c, const struct iso_ckpt_row *row, struct nis_err *err);
+int iso_ckpt_set_state(struct iso_ckpt *c, const char *id, enum iso_state st,
+		       struct nis_err *err);
+int iso_ckpt_delete(struct iso_ckpt *c, const char *id, struct nis_err *err);
+
+/* Every row; free with iso_ckpt_rows_free. */
+int iso_ckpt_load(struct iso_ckpt *c, struct iso_ckpt_row **rows, size_t *n,
+		  struct nis_err *err);
+void iso_ckpt_rows_free(struct iso_ckpt_row *rows, size_t n);
+
+#endif

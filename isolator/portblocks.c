@@ -1,0 +1,235 @@
+/* portblocks.c - one port block's entries, in install order: veth and
+ * container first, the host's last, so nothing is redirected to a veth
+ * before the container can take it. */
+#include <errno.h>
+#include <linux/if_ether.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "isolator/portblocks.h"
+#include "tc/qdisc.h"
+
+#define rule iso_dp_rule
+
+struct entry {
+	struct nl_sock *sk;
+	int ifindex;
+	struct tc_u32_rule r;
+};
+
+static uint32_t block_buckets(struct pm_block b, uint32_t *first)
+{
+	*first = b.port >> 8;
+	return b.size >= 256 ? b.size / 256 : 1;
+}
+
+/* Veth and container entries first, the host's last: until the host
+ * redirects a port to the veth, nothing arrives half-configured. */
+static size_t block_entries(struct iso_dp *dp, struct iso_dp_ct *ct,
+			    const struct iso_dp_block *blk, struct entry *out)
+{
+	uint16_t port = blk->b.port, mask = pm_block_mask(blk->b);
+	uint32_t first, nb = block_buckets(blk->b, &first);
+	size_t n = 0;
+	struct entry e;
+
+	e = (struct entry){ dp->sk, ct->veth_ifindex,
+			    rule(DP_PRIO_IP, ETH_P_IP, TC_U32_REDIRECT, dp->host.lo_ifindex) };
+	e.r.table = TC_U32_HT(DP_HT_TO_LO);
+	e.r.handle = TC_U32_HANDLE(DP_HT_TO_LO, 0, blk->node);
+	e.r.keys[e.r.nkeys++] = tc_u32_key16(port, mask, 0, false);	/* sport */
+	out[n++] = e;
+	e.r.table = TC_U32_HT(DP_HT_TO_ETH0);
+	e.r.handle = TC_U32_HANDLE(DP_HT_TO_ETH0, 0, blk->node);
+	e.r.target = dp->host.ifindex;
+	out[n++] = e;
+
+	e = (struct entry){ ct->nsk, ct->ct_eth0,
+			    rule(DP_PRIO_IP, ETH_P_IP, TC_U32_REDIRECT, ct->ct_lo) };
+	e.r.table = TC_U32_HT(DP_HT_CT_ETH0);
+	e.r.handle = TC_U32_HANDLE(DP_HT_CT_ETH0, 0, blk->node);
+	e.r.keys[e.r.nkeys++] = tc_u32_key16(port, mask, 2, false);	/* dport */
+	out[n++] = e;
+	e.ifindex = ct->ct_lo;
+	e.r = rule(DP_PRIO_IP_HIGH, ETH_P_IP, TC_U32_NONE, 0);
+	e.r.table = TC_U32_HT(DP_HT_CT_LO);
+	e.r.handle = TC_U32_HANDLE(DP_HT_CT_LO, 0, blk->node);
+	e.r.keys[e.r.nkeys++] = tc_u32_key16(port, mask, 2, false);
+	out[n++] = e;
+
+	for (uint32_t b = first; b < first + nb; b++) {
+		if (dp->unique_flows) {
+			e = (struct entry){ dp->sk, dp->host.ifindex,
+					    rule(DP_PRIO_IP, ETH_P_IP, TC_U32_NONE, 0) };
+			e.r.parent = DP_FLOW_HANDLE;
+			e.r.classid = DP_FLOW_HANDLE | (ct->slot + DP_FLOW_ARP_ICMP);
+			e.r.table = TC_U32_HANDLE(DP_HT_FLOWS, b, 0);
+			e.r.handle = TC_U32_HANDLE(DP_HT_FLOWS, b, blk->hnode);
+			e.r.keys[e.r.nkeys++] = tc_u32_key16(port, mask, 0, false);
+			out[n++] = e;
+		}
+		e = (struct entry){ dp->sk, dp->host.ifindex,
+				    rule(DP_PRIO_IP, ETH_P_IP, TC_U32_REDIRECT, ct->veth_ifindex) };
+		e.r.table = TC_U32_HANDLE(DP_HT_PORTS, b, 0);
+		e.r.handle = TC_U32_HANDLE(DP_HT_PORTS, b, blk->hnode);
+		e.r.keys[e.r.nkeys++] = tc_u32_key16(port, mask, 2, false);
+		out[n++] = e;
+		e.ifindex = dp->host.lo_ifindex;
+		out[n++] = e;
+	}
+	return n;
+}
+
+static void entries_del(struct entry *e, size_t n)
+{
+	while (n--)
+		if (e[n].sk)	/* a container whose socket was never opened */
+			tc_u32_del(e[n].sk, e[n].ifindex, e[n].r.parent, e[n].r.prio,
+			   e[n].r.protocol, e[n].r.handle, NULL);
+}
+
+int iso_dp_block_apply(struct iso_dp *dp, struct iso_dp_ct *ct,
+		       const struct iso_dp_block *blk, enum iso_dp_apply how, struct nis_err *err)
+{
+	uint32_t first, nb = block_buckets(blk->b, &first);
+	struct entry *e = calloc(4 + 3 * nb, sizeof(*e));
+	size_t n, i;
+	int rc = 0;
+
+	if (!e)
+		return nis_err_set(err, -ENOMEM, "out of memory");
+	n = block_entries(dp, ct, blk, e);
+	for (i = 0; how != ISO_DP_DEL && i < n; i++) {
+		rc = tc_u32_add(e[i].sk, e[i].ifindex, &e[i].r, err);
+		if (rc == -EEXIST && how == ISO_DP_READD)
+			rc = 0;
+		if (rc)
+			break;
+	}
+	entries_del(e, how == ISO_DP_DEL ? n : how == ISO_DP_ADD && rc ? i : 0);
+	free(e);
+	return rc;
+}
+
+/* A host node id free in every bucket the block covers. */
+static uint32_t take_hnode(struct iso_dp *dp, struct pm_block b)
+{
+	uint32_t first, nb = block_buckets(b, &first);
+
+	for (uint32_t id = 1; id <= ISO_IDS_MAX; id++) {
+		uint32_t i;
+		for (i = 0; i < nb; i++)
+			if (dp->buckets[first + i].used[id / 64] & (1ull << (id % 64)))
+				break;
+		if (i < nb)
+			continue;
+		for (i = 0; i < nb; i++)
+			iso_ids_reserve(&dp->buckets[first + i], id);
+		return id;
+	}
+	return 0;
+}
+
+static void put_block_ids(struct iso_dp *dp, struct iso_dp_ct *ct, struct iso_dp_block *blk)
+{
+	uint32_t first, nb = block_buckets(blk->b, &first);
+
+	for (uint32_t i = 0; i < nb; i++)
+		iso_ids_put(&dp->buckets[first + i], blk->hnode);
+	iso_ids_put(&ct->nodes, blk->node);
+}
+
+/* Adds blocks [from, ct->nblocks): ids, then entries; unwinds on failure. */
+int iso_dp_blocks_add(struct iso_dp *dp, struct iso_dp_ct *ct, size_t from,
+		      struct nis_err *err)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = from; i < ct->nblocks; i++) {
+		struct iso_dp_block *blk = &ct->blocks[i];
+		blk->node = iso_ids_take(&ct->nodes, 1);
+		blk->hnode = take_hnode(dp, blk->b);
+		if (!blk->node || !blk->hnode) {
+			rc = nis_err_set(err, -ENOSPC, "no free u32 node for port block %u/%u",
+					 blk->b.port, blk->b.size);
+		} else if (!(rc = iso_dp_block_apply(dp, ct, blk, ISO_DP_ADD, err))) {
+			continue;
+		}
+		put_block_ids(dp, ct, blk);
+		break;
+	}
+	if (!rc)
+		return 0;
+	while (i-- > from) {
+		iso_dp_block_apply(dp, ct, &ct->blocks[i], ISO_DP_DEL, NULL);
+		put_block_ids(dp, ct, &ct->blocks[i]);
+	}
+	return rc;
+}
+
+void iso_dp_blocks_del(struct iso_dp *dp, struct iso_dp_ct *ct, size_t from, size_t to)
+{
+	for (size_t i = to; i-- > from;) {
+		iso_dp_block_apply(dp, ct, &ct->blocks[i], ISO_DP_DEL, NULL);
+		put_block_ids(dp, ct, &ct->blocks[i]);
+	}
+}
+
+int iso_dp_set_ports(struct iso_dp *dp, struct iso_dp_ct *ct, const struct pm_set *ports,
+		     struct nis_err *err)
+{
+	struct pm_block *pb = NULL;
+	struct iso_dp_block *grown;
+	size_t n = 0, old = ct->nblocks;
+	int rc;
+
+	if (pm_set_blocks(ports, &pb, &n))
+		return nis_err_set(err, -ENOMEM, "out of memory");
+	if (!(grown = realloc(ct->blocks, (old + n) * sizeof(*grown)))) {
+		free(pb);
+		return nis_err_set(err, -ENOMEM, "out of memory");
+	}
+	ct->blocks = grown;
+	for (size_t i = 0; i < n; i++)
+		ct->blocks[old + i] = (struct iso_dp_block){ .b = pb[i] };
+	free(pb);
+	/* New entries first, so a port kept across the change never misses. */
+	ct->nblocks = old + n;
+	if ((rc = iso_dp_blocks_add(dp, ct, old, err))) {
+		ct->nblocks = old;
+		return rc;
+	}
+	iso_dp_blocks_del(dp, ct, 1, old);
+	memmove(&ct->blocks[1], &ct->blocks[old], n * sizeof(*ct->blocks));
+	ct->nblocks = 1 + n;
+	return 0;
+}
+
+
+bool iso_dp_block_reserve(struct iso_dp *dp, struct iso_dp_ct *ct,
+			  const struct iso_dp_block *blk)
+{
+	uint32_t first, nb = block_buckets(blk->b, &first), i;
+
+	for (i = 0; i < nb; i++)
+		if (!iso_ids_reserve(&dp->buckets[first + i], blk->hnode))
+			break;
+	if (i == nb && iso_ids_reserve(&ct->nodes, blk->node))
+		return true;
+	while (i--)
+		iso_ids_put(&dp->buckets[first + i], blk->hnode);
+	return false;
+}
+
+void iso_dp_block_host_handles(const struct iso_dp *dp, const struct iso_dp_block *blk,
+			       void (*fn)(uint32_t handle, void *arg), void *arg)
+{
+	uint32_t first, nb = block_buckets(blk->b, &first);
+
+	for (uint32_t b = first; b < first + nb; b++) {
+		fn(TC_U32_HANDLE(DP_HT_PORTS, b, blk->hnode), arg);
+		if (dp->unique_flows)
+			fn(TC_U32_HANDLE(DP_HT_FLOWS, b, blk->hnode), arg);
+	}
+}

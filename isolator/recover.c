@@ -1,0 +1,246 @@
+/* recover.c - start-up reconciliation of the checkpoint with the kernel.
+ * Whole containers resume untouched; half-made or half-destroyed ones are
+ * finished off; kernel objects nobody recorded (orphans) are removed:
+ * veths named nis*, netns handles, and nodes in our u32 tables. One log
+ * line per decision. */
+#include <dirent.h>
+#include <linux/if_ether.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "isolator/agent.h"
+#include "tc/link.h"
+#include "tc/netns.h"
+#include "tc/qdisc.h"
+#include "tc/u32.h"
+
+static struct iso_container *from_row(const struct iso_ckpt_row *r)
+{
+	struct iso_container *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	memcpy(c->id, r->id, sizeof(c->id));
+	c->labels = r->labels;
+	c->created_at = r->created_at;
+	pm_set_init(&c->ports);
+	memcpy(c->dp.netns, r->netns, sizeof(c->dp.netns));
+	memcpy(c->dp.veth, r->veth, sizeof(c->dp.veth));
+	c->dp.ephemeral = r->ephemeral;
+	c->dp.egress = r->egress;
+	c->dp.ingress = r->ingress;
+	c->dp.slot = r->slot;
+	c->dp.nsfd = c->dp.diag_fd = c->dp.sockstat_fd = c->dp.snmp_fd = -1;
+	return c;
+}
+
+/* Everything resume needs, checked before anything is reserved. */
+static int check_row(struct iso_agent *a, struct iso_container *c, const struct iso_ckpt_row *r,
+		     struct nis_err *err)
+{
+	int rc;
+
+	if (r->state != ISO_RUNNING)
+		return nis_err_set(err, -EINPROGRESS, "it was %s when the agent stopped",
+				   r->state == ISO_PREPARING ? "being created" : "being destroyed");
+	if ((rc = tc_link_ifindex(a->dp.sk, c->dp.veth, &c->dp.veth_ifindex, err)))
+		return nis_err_set(err, rc, "its veth %s is gone", c->dp.veth);
+	if (access(c->dp.netns, F_OK))
+		return nis_err_set(err, -ENOENT, "its netns handle %s is gone", c->dp.netns);
+	if ((rc = pm_set_parse(r->ports, "ports", &c->ports, err)) ||
+	    (rc = iso_dp_blocks_parse(r->blocks, &c->dp, err)))
+		return rc;
+	if (pm_set_overlaps(&a->used_ports, &c->ports))
+		return nis_err_set(err, -EADDRINUSE, "its ports are held by another container");
+	return pm_alloc_reserve(a->eph, c->dp.ephemeral, err);
+}
+
+/* Kernel objects of a container that will not come back, by name. */
+static void finish_off(struct iso_agent *a, struct iso_container *c)
+{
+	int ifindex;
+
+	if (!tc_link_ifindex(a->dp.sk, c->dp.veth, &ifindex, NULL))
+		tc_link_delete(a->dp.sk, ifindex, NULL);
+	tc_netns_remove(c->dp.netns, NULL);
+}
+
+static void recover_one(struct iso_agent *a, const struct iso_ckpt_row *r)
+{
+	struct iso_container *c = from_row(r);
+	struct nis_err err = { "" };
+	int rc, reserved;
+
+	if (!c)
+		return;
+	rc = check_row(a, c, r, &err);
+	reserved = rc == 0;
+	if (!rc && !(rc = iso_dp_resume(&a->dp, &c->dp, &a->cfg->flags, &err))) {
+		pm_set_union(&a->used_ports, &a->used_ports, &c->ports);
+		c->next = a->list;
+		a->list = c;
+		a->count++;
+		log_msg(LOG_INFO, "container %s recovered: veth %s, ephemeral ports [%u-%u]",
+			c->id, c->dp.veth, c->dp.ephemeral.begin, c->dp.ephemeral.end);
+		return;
+	}
+	log_msg(LOG_INFO, "container %s not recovered (%s): removing what is left of it",
+		c->id, err.msg);
+	if (reserved) {
+		iso_dp_cleanup(&a->dp, &c->dp);
+		pm_alloc_release(a->eph, c->dp.ephemeral, NULL);
+	}
+	finish_off(a, c);
+	iso_ckpt_delete(a->ckpt, c->id, NULL);
+	free(c->dp.blocks);
+	pm_set_free(&c->ports);
+	free(c);
+}
+
+static struct iso_container *by_veth(struct iso_agent *a, const char *name)
+{
+	for (struct iso_container *c = a->list; c; c = c->next)
+		if (!strcmp(c->dp.veth, name))
+			return c;
+	return NULL;
+}
+
+static void orphan_veth(const char *name, int ifindex, void *arg)
+{
+	struct iso_agent *a = arg;
+
+	if (!by_veth(a, name) && !tc_link_delete(a->dp.sk, ifindex, NULL))
+		log_msg(LOG_INFO, "orphan veth %s removed", name);
+}
+
+static void orphan_handles(struct iso_agent *a)
+{
+	DIR *d = opendir(a->netns_dir);
+	char path[PATH_MAX + 256];
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		bool live = false;
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", a->netns_dir, e->d_name);
+		for (struct iso_container *c = a->list; c && !live; c = c->next)
+			live = !strcmp(c->dp.netns, path);
+		if (!live && !tc_netns_remove(path, NULL))
+			log_msg(LOG_INFO, "orphan netns handle %s removed", path);
+	}
+	if (d)
+		closedir(d);
+}
+
+/* ---- u32 nodes in our tables that no live container owns ---- */
+
+struct handles {
+	uint32_t *h;
+	size_t n, cap;
+};
+
+static void push(uint32_t handle, void *arg)
+{
+	struct handles *v = arg;
+
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? 2 * v->cap : 256;
+		uint32_t *p = realloc(v->h, cap * sizeof(*p));
+		if (!p)
+			return;
+		v->h = p;
+		v->cap = cap;
+	}
+	v->h[v->n++] = handle;
+}
+
+static int cmp_u32(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+struct sweep {
+	const struct handles *owned;
+	struct handles orphans;
+	uint16_t prio[2], proto[2];	/* of the ARP table and of the others */
+};
+
+static void collect(uint16_t prio, uint16_t protocol, uint32_t handle, void *arg)
+{
+	struct sweep *s = arg;
+	uint32_t ht = handle >> 20;
+
+	(void)prio, (void)protocol;
+	if ((ht != DP_HT_PORTS && ht != DP_HT_ARP && ht != DP_HT_ICMP && ht != DP_HT_FLOWS) ||
+	    !(handle & 0xfff) || handle == TC_U32_HANDLE(DP_HT_ICMP, 0, 1) ||
+	    bsearch(&handle, s->owned->h, s->owned->n, sizeof(uint32_t), cmp_u32))
+		return;
+	push(handle, &s->orphans);	/* deleted after the dump, not during it */
+}
+
+/* The prio and protocol a handle of our tables lives at. */
+static void where(uint32_t handle, uint16_t *prio, uint16_t *proto)
+{
+	uint32_t ht = handle >> 20;
+
+	*prio = ht == DP_HT_ARP ? DP_PRIO_ARP : ht == DP_HT_ICMP ? DP_PRIO_ICMP : DP_PRIO_IP;
+	*proto = ht == DP_HT_ARP ? ETH_P_ARP : ETH_P_IP;
+}
+
+static size_t sweep_dev(struct iso_agent *a, int ifindex, uint32_t parent,
+			const struct handles *owned)
+{
+	struct sweep s = { .owned = owned };
+	uint16_t prio, proto;
+
+	tc_u32_dump_handles(a->dp.sk, ifindex, parent, collect, &s, NULL);
+	for (size_t i = 0; i < s.orphans.n; i++) {
+		where(s.orphans.h[i], &prio, &proto);
+		tc_u32_del(a->dp.sk, ifindex, parent, prio, proto, s.orphans.h[i], NULL);
+	}
+	free(s.orphans.h);
+	return s.orphans.n;
+}
+
+static void orphan_filters(struct iso_agent *a)
+{
+	struct handles owned = { 0 };
+	size_t n;
+
+	for (struct iso_container *c = a->list; c; c = c->next)
+		iso_dp_host_handles(&a->dp, &c->dp, push, &owned);
+	if (owned.n)
+		qsort(owned.h, owned.n, sizeof(*owned.h), cmp_u32);
+	n = sweep_dev(a, a->dp.host.ifindex, TC_INGRESS, &owned) +
+	    sweep_dev(a, a->dp.host.lo_ifindex, TC_INGRESS, &owned);
+	if (a->dp.unique_flows)
+		n += sweep_dev(a, a->dp.host.ifindex, DP_FLOW_HANDLE, &owned);
+	if (n)
+		log_msg(LOG_INFO, "%zu orphan filters removed from %s and %s", n,
+			a->dp.host.name, a->dp.host.lo_name);
+	free(owned.h);
+}
+
+int iso_agent_recover(struct iso_agent *a, struct nis_err *err)
+{
+	struct iso_ckpt_row *rows;
+	size_t n;
+	int rc;
+
+	if ((rc = iso_ckpt_load(a->ckpt, &rows, &n, err)))
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		recover_one(a, &rows[i]);
+	iso_ckpt_rows_free(rows, n);
+	tc_link_foreach_prefix(a->dp.sk, "nis", orphan_veth, a, NULL);
+	orphan_handles(a);
+	orphan_filters(a);
+	return 0;
+}
