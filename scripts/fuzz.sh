@@ -4,7 +4,8 @@
 #
 # Every target is compiled straight from the sources (no configure/make
 # output needed) with clang -fsanitize=fuzzer,address,undefined. Corpora
-# persist in build/fuzz/corpus/<name>/, seeded from tests/fuzz/seeds/<name>/;
+# persist in build/fuzz/corpus/<name>/, seeded from tests/fuzz/seeds/<name>/
+# (with tests/fuzz/<name>.dict as libFuzzer dictionary when present);
 # crash/leak/timeout inputs land in build/fuzz/crashes/<name>/, each with a
 # minimised copy (min-*) when libFuzzer can shrink it; logs in
 # build/fuzz/logs/. Prints one line per target and exits non-zero if any
@@ -33,6 +34,9 @@ declare -A srcs=(
 	[prom_escape]="http/metrics.c common/err.c"
 )
 declare -A needs_jansson=([json_body]=1)
+# Inputs longer than libFuzzer's default 4096 bytes reach more code here
+# (the 4095-byte cap on "ports" text).
+declare -A max_len=([json_body]=8192)
 order="pm_set_parse pm_resources_parse bytes iso_flags_load procnet json_body prom_escape"
 targets=${FUZZ_TARGETS:-$order}
 
@@ -84,8 +88,12 @@ for name in $targets; do
 	stamp=$out/logs/$name.stamp
 	: >"$stamp"
 	sleep 1	# artifacts of this run are strictly newer than the stamp
+	opts=()
+	[ -f "tests/fuzz/$name.dict" ] && opts+=(-dict="tests/fuzz/$name.dict")
+	[ -n "${max_len[$name]:-}" ] && opts+=(-max_len="${max_len[$name]}")
 	"$out/fuzz_$name" "$corpus" -max_total_time="$secs" -print_final_stats=1 \
-		-timeout=10 -rss_limit_mb=2048 -artifact_prefix="$crashes/" >"$log" 2>&1
+		-timeout=10 -rss_limit_mb=2048 -artifact_prefix="$crashes/" "${opts[@]}" \
+		>"$log" 2>&1
 	rc=$?
 
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)

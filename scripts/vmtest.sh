@@ -31,9 +31,11 @@ test_timeout=${NIS_VM_TEST_TIMEOUT:-600}
 mem=${NIS_VM_MEM:-2048}
 log=$top/build/vmtest.log
 # Loaded in this order (each after its dependencies); a missing or
-# built-in one is not an error.
+# built-in one is not an error. Anything else the kernel asks for is
+# loaded on demand from the unpacked tree (and listed in the log).
 base_mods="virtio_pci 9pnet_virtio 9p"
-test_mods="sch_htb sch_ingress cls_u32 act_mirred act_gact cls_bpf sch_fq_codel veth ${NIS_VM_MODULES:-}"
+test_mods="sch_htb sch_ingress cls_u32 act_mirred act_gact cls_bpf sch_fq_codel veth
+	inet_diag tcp_diag udp_diag ${NIS_VM_MODULES:-}"
 
 skip() { echo "vmtest: skipped: $*"; exit 0; }
 die() { echo "vmtest: $*" >&2; exit 2; }
@@ -52,6 +54,9 @@ else
 		die "no such test: $a"
 	done
 fi
+for t in "${tests[@]}"; do	# the guest mounts tmpfs there
+	case $t in "$top"/*) ;; /tmp/*|/run/*|/var/run/*) die "$t: not visible in the VM" ;; esac
+done
 [ -x "$top/build/netisold" ] && [ -x "$top/build/netisolctl" ] ||
 	die "no build in $top/build: run scripts/build.sh first"
 
@@ -181,7 +186,7 @@ EOF
 # /init (busybox sh): modules, the host's / read-only on /mnt, chroot.
 {
 	echo '#!/bin/busybox sh'
-	printf 'top=%q\n' "$top"
+	printf 'top=%q kroot=%q\n' "$top" "$kroot"
 	cat <<'EOF'
 /bin/busybox --install -s /bin
 export PATH=/bin
@@ -216,12 +221,23 @@ mkdir -p /mnt/dev/pts /mnt/dev/shm
 mount -t devpts devpts /mnt/dev/pts
 mount -t tmpfs -o mode=1777 tmpfs /mnt/dev/shm
 cp /vmtest/run.sh /mnt/run/vmtest-run.sh
+# Modules the kernel asks for (request_module): the host's kmod modprobe on
+# the unpacked tree. The helper runs in this root, not in the chroot.
+if [ -d "/mnt$kroot/lib/modules/$(uname -r)" ] && chroot /mnt /usr/sbin/modprobe -V >/dev/null 2>&1; then
+	mkdir -p /sbin
+	printf '#!/bin/sh\nexec chroot /mnt /usr/sbin/modprobe -d "%s" "$@"\n' "$kroot" >/sbin/modprobe
+	chmod 755 /sbin/modprobe
+	echo /sbin/modprobe >/proc/sys/kernel/modprobe
+fi
+cut -d' ' -f1 /proc/modules >/modules.before
 ip link set lo up
 echo "vmtest: kernel $(uname -r) up after $(cut -d' ' -f1 /proc/uptime) s, $(nproc) cpus, $(grep -c . /proc/modules) modules"
 echo "VMTEST-BEGIN"
 env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
 	TERM=dumb LANG=C.UTF-8 chroot /mnt /bin/bash /run/vmtest-run.sh </dev/null
 rc=$?
+auto=$(cut -d' ' -f1 /proc/modules | grep -vxF -f /modules.before | tr '\n' ' ')
+[ -n "$auto" ] && echo "vmtest: modules loaded on demand: $auto"
 echo "VMTEST-END"
 echo "VMTEST-RESULT: $rc"
 sync
@@ -240,7 +256,7 @@ timeout -k 10 "$vm_timeout" qemu-system-x86_64 \
 	-accel tcg,thread=multi -cpu max -m "$mem" -smp 2 \
 	-nographic -no-reboot -nic none \
 	-kernel "$kernel" -initrd "$work/initrd.gz" \
-	-append "console=ttyS0 quiet panic=-1" \
+	-append "console=ttyS0 quiet panic=-1 ${NIS_VM_APPEND:-}" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	</dev/null 2>&1 | tr -d '\r' | tee "$log" |
 	awk '/^VMTEST-END$/ { on = 0 } on { print; fflush() } /^VMTEST-BEGIN$/ { on = 1 }
