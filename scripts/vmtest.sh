@@ -23,6 +23,7 @@
 #   NIS_VM_TEST_TIMEOUT  seconds per test script inside the VM (600)
 #   NIS_VM_MEM      guest memory in MB (2048)
 #   NIS_VM_MODULES  extra kernel modules to load (space-separated names)
+#   NIS_VM_APPEND   extra kernel command line (e.g. "clocksource=tsc tsc=reliable")
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${NIS_VM_CACHE:-/var/cache/netisol-vmtest}
