@@ -11,6 +11,8 @@ void http_prom_escape(const char *in, char *out, size_t len)
 {
 	size_t n = 0;
 
+	if (!len)
+		return;
 	for (; *in && n + 3 < len; in++) {
 		if (*in == '\\' || *in == '"') {
 			out[n++] = '\\';

@@ -20,7 +20,7 @@ case $secs in '' | *[!0-9]*) echo "usage: $0 [SECONDS_PER_TARGET]" >&2; exit 2 ;
 cc=${CC:-clang}
 minimize_secs=${FUZZ_MINIMIZE_SECS:-30}
 out=$top/build/fuzz
-cd "$top"
+cd "$top" || exit 2
 
 # name -> project sources linked into fuzz_<name> (besides tests/fuzz/fuzz_<name>.c).
 # json_body #includes http/containers.c itself (to reach its static parser).
@@ -40,6 +40,7 @@ declare -A max_len=([json_body]=8192)
 order="pm_set_parse pm_resources_parse bytes iso_flags_load procnet json_body prom_escape"
 targets=${FUZZ_TARGETS:-$order}
 
+# shellcheck disable=SC2054 # commas belong to -fsanitize=
 cflags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 	-std=gnu11 -Wall -Wextra -I"$top" -D_GNU_SOURCE -DPACKAGE_VERSION='"fuzz"')
 jansson_cflags=$(pkg-config --cflags jansson 2>/dev/null) || jansson_cflags=
