@@ -39,9 +39,10 @@ static int load_creds(struct http_auth *a, const char *path, struct nis_err *err
 					 "and a secret", path, i);
 			break;
 		}
-		a->creds[a->n].principal = strdup(p);
-		a->creds[a->n].secret = strdup(s);
-		if (!a->creds[a->n++].secret) {
+		struct cred *cr = &a->creds[a->n++];	/* freed by http_auth_free */
+		cr->principal = strdup(p);
+		cr->secret = strdup(s);
+		if (!cr->principal || !cr->secret) {
 			rc = nis_err_set(err, -ENOMEM, "out of memory");
 			break;
 		}

@@ -79,6 +79,10 @@ static int parse_rate(json_t *v, const char *name, struct iso_opt_u64 *out,
 	} else if (json_is_string(v)) {
 		if (pm_bytes_parse(json_string_value(v), &out->v, err))
 			return nis_err_prefix(err, -EINVAL, "%s", name);
+		/* JSON numbers (and HTB's 64-bit rates) stop at INT64_MAX. */
+		if (out->v == 0 || out->v > INT64_MAX)
+			return nis_err_set(err, -EINVAL, "%s '%s' is out of range", name,
+					   json_string_value(v));
 	} else {
 		return nis_err_set(err, -EINVAL, "%s must be a size such as \"10MB\" or a "
 				   "positive number of bytes per second", name);

@@ -30,7 +30,7 @@ void http_prom_escape(const char *in, char *out, size_t len)
 /* container_id="..",executor_id="..",framework_id=".." (ids when set). */
 static void labels(const struct iso_stats *s, char *out, size_t len)
 {
-	char id[2 * ISO_ID_MAX + 2], ex[2 * ISO_LABEL_MAX], fw[2 * ISO_LABEL_MAX];
+	char id[2 * ISO_ID_MAX + 4], ex[2 * ISO_LABEL_MAX + 4], fw[2 * ISO_LABEL_MAX + 4];
 	size_t n;
 
 	http_prom_escape(s->id, id, sizeof(id));
@@ -47,6 +47,9 @@ static void family(FILE *f, const char *name, const char *type, const char *help
 {
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
+
+/* The longest label set: every byte of every value escaped, plus names. */
+#define LABELS_MAX (2 * ISO_ID_MAX + 4 * ISO_LABEL_MAX + 128)
 
 struct net_family {
 	const char *name, *help;
@@ -86,7 +89,7 @@ static const struct tc_family tc_families[] = {
 	TCF("rate_packets_per_second", "gauge", ratepps, "Rate estimate of the qdisc, packets/s"),
 };
 
-static void write_net(FILE *f, const struct iso_snapshot *s, char (*lab)[1024])
+static void write_net(FILE *f, const struct iso_snapshot *s, char (*lab)[LABELS_MAX])
 {
 	for (size_t k = 0; k < sizeof(net_families) / sizeof(net_families[0]); k++) {
 		family(f, net_families[k].name, "counter", net_families[k].help);
@@ -97,7 +100,7 @@ static void write_net(FILE *f, const struct iso_snapshot *s, char (*lab)[1024])
 	}
 }
 
-static void write_tc(FILE *f, const struct iso_snapshot *s, char (*lab)[1024])
+static void write_tc(FILE *f, const struct iso_snapshot *s, char (*lab)[LABELS_MAX])
 {
 	for (size_t k = 0; k < sizeof(tc_families) / sizeof(tc_families[0]); k++) {
 		family(f, tc_families[k].name, tc_families[k].type, tc_families[k].help);
@@ -110,7 +113,7 @@ static void write_tc(FILE *f, const struct iso_snapshot *s, char (*lab)[1024])
 	}
 }
 
-static void write_limits(FILE *f, const struct iso_snapshot *s, char (*lab)[1024])
+static void write_limits(FILE *f, const struct iso_snapshot *s, char (*lab)[LABELS_MAX])
 {
 	family(f, "netisol_egress_rate_limit_bytes_per_second", "gauge",
 	       "Egress limit of the container (HTB rate)");
@@ -148,7 +151,7 @@ void http_metrics(struct http_req *req, struct http_resp *resp)
 {
 	struct nis_err err = { "" };
 	struct iso_snapshot snap;
-	char (*lab)[1024];
+	char (*lab)[LABELS_MAX];
 	size_t len = 0;
 	char *buf = NULL;
 	FILE *f;

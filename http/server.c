@@ -19,6 +19,10 @@
 
 #define MAX_BODY (64 * 1024)
 #define POOL_THREADS 4
+/* Idle connections are closed, and one TCP peer cannot hold them all:
+ * otherwise a thousand idle sockets lock every client out. */
+#define IDLE_TIMEOUT 30u
+#define PER_IP_LIMIT 64u
 
 struct listener {
 	struct MHD_Daemon *daemon;
@@ -79,6 +83,10 @@ void http_error(struct http_resp *resp, unsigned int status, const char *code,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* The message may quote a client's bytes: keep JSON strings UTF-8. */
+	for (char *p = msg; *p; p++)
+		if ((unsigned char)*p >= 0x80 || (unsigned char)*p < 0x20)
+			*p = '?';
 	o = json_pack("{s:s, s:s}", "error", msg, "code", code);
 	free(resp->body);
 	resp->body = o ? json_dumps(o, JSON_COMPACT) : NULL;
@@ -199,6 +207,7 @@ static int start_daemon(struct listener *l, int fd, const struct sockaddr_in *sa
 		l->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, l,
 					     MHD_OPTION_LISTEN_SOCKET, fd,
 					     MHD_OPTION_THREAD_POOL_SIZE, POOL_THREADS,
+					     MHD_OPTION_CONNECTION_TIMEOUT, IDLE_TIMEOUT,
 					     MHD_OPTION_NOTIFY_COMPLETED, on_completed, l,
 					     MHD_OPTION_END);
 	else
@@ -206,6 +215,8 @@ static int start_daemon(struct listener *l, int fd, const struct sockaddr_in *sa
 					     on_request, l,
 					     MHD_OPTION_SOCK_ADDR, sa,
 					     MHD_OPTION_THREAD_POOL_SIZE, POOL_THREADS,
+					     MHD_OPTION_CONNECTION_TIMEOUT, IDLE_TIMEOUT,
+					     MHD_OPTION_PER_IP_CONNECTION_LIMIT, PER_IP_LIMIT,
 					     MHD_OPTION_NOTIFY_COMPLETED, on_completed, l,
 					     MHD_OPTION_END);
 	if (!l->daemon)

@@ -110,6 +110,11 @@ static int check_rates(const struct iso_flags *f, struct nis_err *err)
 				   "--maximum_egress_rate_limit (%lluB)",
 				   (unsigned long long)f->minimum_egress_rate_limit.v,
 				   (unsigned long long)f->maximum_egress_rate_limit.v);
+	if ((rate->set && rate->v > INT64_MAX) ||
+	    (f->ingress_rate_limit_per_container.set &&
+	     f->ingress_rate_limit_per_container.v > INT64_MAX))
+		return nis_err_set(err, -EINVAL, "rate limits above %lld bytes/s are not supported",
+				   (long long)INT64_MAX);
 	if (rate->set && rate->v == 0)
 		return nis_err_set(err, -EINVAL, "--egress_rate_limit_per_container must be positive");
 	if (f->ingress_rate_limit_per_container.set && f->ingress_rate_limit_per_container.v == 0)

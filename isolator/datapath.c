@@ -377,8 +377,11 @@ int iso_dp_isolate(struct iso_dp *dp, struct iso_dp_ct *ct, const struct pm_set 
 	ct->egress.set = ct->ingress.set = false;
 	if ((nplanned = plan_blocks(ct, ports, err)) < 0)
 		return nplanned;
-	if (!(ct->slot = iso_ids_take(&dp->slots, 1)))
+	if (!(ct->slot = iso_ids_take(&dp->slots, 1))) {
+		free(ct->blocks);
+		ct->blocks = NULL;
 		return nis_err_set(err, -ENOSPC, "no free container slot");
+	}
 	if (STEP(1, netns_make(ct, err)) ||
 	    STEP(2, tc_netns_nl_open(ct->nsfd, &ct->nsk, err)) ||
 	    STEP(3, (spec.peer_nsfd = ct->nsfd,

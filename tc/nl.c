@@ -56,9 +56,12 @@ int tc_nl_fail(struct nis_err *err, int nle, const char *what)
 int tc_nl_dump(struct nl_sock *sk, int type, void *hdr, size_t hdrlen,
 	       nl_recvmsg_msg_cb_t parse, void *arg, struct nis_err *err)
 {
-	struct nl_cb *cb = nl_cb_clone(nl_socket_get_cb(sk));
+	/* nl_socket_get_cb() returns a new reference: put it back, or the
+	 * socket's callbacks are never freed (libnl 3.7). */
+	struct nl_cb *orig = nl_socket_get_cb(sk), *cb = nl_cb_clone(orig);
 	int rc;
 
+	nl_cb_put(orig);
 	if (!cb)
 		return nis_err_set(err, -ENOMEM, "out of memory");
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, parse, arg);

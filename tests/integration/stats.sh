@@ -83,6 +83,13 @@ grep -q '^netisol_tc_bytes_total{container_id="m1",qdisc="bw_limit"} ' <<<"$mt" 
 	grep -q '^netisol_api_requests_total{method="POST",code="201"} 2$' <<<"$mt"
 ok $? "netisol_tc_*, limits, container and block gauges, API counters"
 
+# Labels made only of characters that need escaping, at their longest.
+q=$(printf '"%.0s' {1..255})
+api POST /containers "{\"container_id\":\"lbl\",\"executor_id\":$(jq -Rn --arg q "$q" '$q'),\"framework_id\":$(jq -Rn --arg q "$q" '$q')}"
+metrics | awk -f "$(dirname "$0")/promcheck.awk" >/dev/null
+ok $? "255 quotes in executor_id and framework_id still give a well-formed /metrics"
+api DELETE /containers/lbl
+
 # Creates and destroys during scraping never break a response.
 ( for i in $(seq 1 15); do ctl create churn.$i >/dev/null; ctl destroy churn.$i >/dev/null; done ) &
 churn=$!
