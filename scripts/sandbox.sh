@@ -68,11 +68,15 @@ agent_start() {
 		--work_dir="$SB_DIR/work" --runtime_dir="$SB_DIR/run" \
 		--ip=127.0.0.1 --port=5051 "$@" >>"$SB_DIR/agent.log" 2>&1 &
 	SB_AGENT_PID=$!
-	for _ in $(seq 100); do
+	# Up to 30 s: a sanitizer build or a loaded machine starts slowly.
+	for _ in $(seq 600); do
 		sb_host curl -sf http://127.0.0.1:5051/health >/dev/null 2>&1 && return 0
-		kill -0 "$SB_AGENT_PID" 2>/dev/null || { SB_AGENT_PID=; return 1; }
+		kill -0 "$SB_AGENT_PID" 2>/dev/null || break
 		sleep 0.05
 	done
+	echo "# the agent did not start; the end of its log:"
+	tail -20 "$SB_DIR/agent.log" | sed 's/^/#   /'
+	kill -0 "$SB_AGENT_PID" 2>/dev/null || SB_AGENT_PID=
 	return 1
 }
 

@@ -19,7 +19,7 @@
 #   NIS_VM_CACHE    download/unpack cache (/var/cache/netisol-vmtest);
 #                   delete it to fetch the newest kernel again
 #   NIS_VM_KERNEL   kernel package (default: newest linux-image-6.1.0-N-amd64)
-#   NIS_VM_TIMEOUT  seconds for the whole VM run (900)
+#   NIS_VM_TIMEOUT  seconds for the whole VM run (300 per test, at least 900)
 #   NIS_VM_TEST_TIMEOUT  seconds per test script inside the VM (600)
 #   NIS_VM_MEM      guest memory in MB (2048)
 #   NIS_VM_MODULES  extra kernel modules to load (space-separated names)
@@ -27,7 +27,6 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${NIS_VM_CACHE:-/var/cache/netisol-vmtest}
-vm_timeout=${NIS_VM_TIMEOUT:-900}
 test_timeout=${NIS_VM_TEST_TIMEOUT:-600}
 mem=${NIS_VM_MEM:-2048}
 log=$top/build/vmtest.log
@@ -55,6 +54,7 @@ else
 		die "no such test: $a"
 	done
 fi
+vm_timeout=${NIS_VM_TIMEOUT:-$((${#tests[@]} * 300 > 900 ? ${#tests[@]} * 300 : 900))}
 for t in "${tests[@]}"; do	# the guest mounts tmpfs there
 	case $t in "$top"/*) ;; /tmp/*|/run/*|/var/run/*) die "$t: not visible in the VM" ;; esac
 done
@@ -269,8 +269,12 @@ elapsed=$((SECONDS - start))
 result=$(sed -n 's/^VMTEST-RESULT: \([0-9]*\)$/\1/p' "$log" | tail -1)
 failed=$(sed -n 's/^vmtest: [0-9]* passed, \([0-9]*\) failed, [0-9]* skipped$/\1/p' "$log" | tail -1)
 if [ -z "$result" ]; then
-	[ "${st[0]}" = 124 ] && echo "vmtest: FAIL: the VM timed out after ${vm_timeout}s" ||
+	running=$(sed -n 's/^=== //p' "$log" | tail -1)
+	[ "${st[0]}" = 124 ] && echo "vmtest: FAIL: the VM timed out after ${vm_timeout}s${running:+ in $running}" ||
 		echo "vmtest: FAIL: the VM ended (qemu status ${st[0]}) without a result; see $log"
+	# The tests that finished, plus the one cut off as a failure.
+	sed -n 's/^vmtest: [^ ]*: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped .*/\1 \2 \3/p' "$log" |
+		awk '{ p += $1; f += $2; s += $3 } END { printf "vmtest: %d passed, %d failed, %d skipped\n", p, f + 1, s }'
 	exit 1
 fi
 echo "vmtest: VM finished in ${elapsed}s, status $result"
