@@ -85,6 +85,19 @@ agent_start || exit 1
 [ "$(ctl list --json | jq length)" = 0 ] && [ "$(kernel_state)" = "$base" ]
 ok $? "wiped work_dir: every veth, filter, netns handle and mount of the old containers removed"
 
+# --cleanup_on_exit: SIGTERM tears every container down.
+agent_stop
+agent_start --cleanup_on_exit || exit 1
+ctl create e1 --ports '[31800-31809]' --egress-rate 1MB >/dev/null && ctl create e2 >/dev/null
+agent_stop
+ok $? "--cleanup_on_exit: SIGTERM exits 0"
+[ "$(n_veths)" = 0 ] && ! sb_host tc qdisc show dev eth0 | grep -q ingress &&
+	! sb_host tc qdisc show dev lo | grep -q ingress && [ -z "$(ls "$SB_DIR/run/netns")" ] &&
+	! grep -q "$SB_DIR/run/netns" /proc/mounts &&
+	[ "$(sqlite3 "$SB_DIR/work/netisol.db" 'SELECT count(*) FROM containers')" = 0 ]
+ok $? "--cleanup_on_exit: no veth, ingress qdisc, handle or mount left, and no checkpoint row"
+agent_start || exit 1
+
 # A corrupt database is moved aside by name, not emptied in place.
 ctl create c1 >/dev/null
 agent_stop
