@@ -181,7 +181,8 @@ static void reply_record(struct http_resp *resp, unsigned int status, struct iso
 	iso_record_free(r);
 }
 
-void http_containers_post(struct http_req *req, struct http_resp *resp)
+/* POST (create) and PATCH (update): parse, run, answer with the record. */
+static void write_request(struct http_req *req, struct http_resp *resp, bool create)
 {
 	struct iso_create c;
 	struct iso_record r;
@@ -191,35 +192,27 @@ void http_containers_post(struct http_req *req, struct http_resp *resp)
 	int rc;
 
 	memset(&c, 0, sizeof(c));
-	if (!(rc = parse_body(req, &c, ports, sizeof(ports), &c.id, &root, &err)))
-		rc = iso_agent_create(req->app, &c, &r, &err);
-	json_decref(root);
-	if (rc)
-		fail(resp, rc, &err);
-	else
-		reply_record(resp, 201, &r);
-}
-
-void http_containers_patch(struct http_req *req, struct http_resp *resp)
-{
-	struct iso_create c;
-	struct iso_update u;
-	struct iso_record r;
-	struct nis_err err = { "" };
-	char ports[4096];
-	json_t *root = NULL;
-	int rc;
-
-	memset(&c, 0, sizeof(c));
-	if (!(rc = parse_body(req, &c, ports, sizeof(ports), NULL, &root, &err))) {
-		u = (struct iso_update){ c.ports, c.egress, c.ingress };
-		rc = iso_agent_update(req->app, req->arg, &u, &r, &err);
+	if (!(rc = parse_body(req, &c, ports, sizeof(ports), create ? &c.id : NULL, &root,
+			      &err))) {
+		struct iso_update u = { c.ports, c.egress, c.ingress };
+		rc = create ? iso_agent_create(req->app, &c, &r, &err)
+			    : iso_agent_update(req->app, req->arg, &u, &r, &err);
 	}
 	json_decref(root);
 	if (rc)
 		fail(resp, rc, &err);
 	else
-		reply_record(resp, 200, &r);
+		reply_record(resp, create ? 201 : 200, &r);
+}
+
+void http_containers_post(struct http_req *req, struct http_resp *resp)
+{
+	write_request(req, resp, true);
+}
+
+void http_containers_patch(struct http_req *req, struct http_resp *resp)
+{
+	write_request(req, resp, false);
 }
 
 void http_containers_get(struct http_req *req, struct http_resp *resp)

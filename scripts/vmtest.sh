@@ -19,15 +19,17 @@
 #   NIS_VM_CACHE    download/unpack cache (/var/cache/netisol-vmtest);
 #                   delete it to fetch the newest kernel again
 #   NIS_VM_KERNEL   kernel package (default: newest linux-image-6.1.0-N-amd64)
-#   NIS_VM_TIMEOUT  seconds for the whole VM run (300 per test, at least 900)
-#   NIS_VM_TEST_TIMEOUT  seconds per test script inside the VM (600)
+#   NIS_VM_TIMEOUT  seconds for the whole VM run (400 per test, at least 900)
+#   NIS_VM_TEST_TIMEOUT  seconds per test script inside the VM (1200)
+#   NIS_VM_ENV      NAME=VALUE words for the tests' environment in the VM
+#                   (e.g. "STRESS_RUNS=1"; the guest starts from env -i)
 #   NIS_VM_MEM      guest memory in MB (2048)
 #   NIS_VM_MODULES  extra kernel modules to load (space-separated names)
 #   NIS_VM_APPEND   extra kernel command line (e.g. "clocksource=tsc tsc=reliable")
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${NIS_VM_CACHE:-/var/cache/netisol-vmtest}
-test_timeout=${NIS_VM_TEST_TIMEOUT:-600}
+test_timeout=${NIS_VM_TEST_TIMEOUT:-1200}
 mem=${NIS_VM_MEM:-2048}
 log=$top/build/vmtest.log
 # Loaded in this order (each after its dependencies); a missing or
@@ -54,9 +56,13 @@ else
 		die "no such test: $a"
 	done
 fi
-vm_timeout=${NIS_VM_TIMEOUT:-$((${#tests[@]} * 300 > 900 ? ${#tests[@]} * 300 : 900))}
+vm_timeout=${NIS_VM_TIMEOUT:-$((${#tests[@]} * 400 > 900 ? ${#tests[@]} * 400 : 900))}
 for t in "${tests[@]}"; do	# the guest mounts tmpfs there
 	case $t in "$top"/*) ;; /tmp/*|/run/*|/var/run/*) die "$t: not visible in the VM" ;; esac
+done
+read -r -a extra_env <<<"${NIS_VM_ENV:-}"
+for e in "${extra_env[@]}"; do
+	[[ $e =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || die "NIS_VM_ENV: '$e' is not NAME=VALUE"
 done
 [ -x "$top/build/netisold" ] && [ -x "$top/build/netisolctl" ] ||
 	die "no build in $top/build: run scripts/build.sh first"
@@ -151,13 +157,14 @@ done >"$stage/mods.list"
 	printf 'top=%q\n' "$top"
 	printf 'test_timeout=%q\n' "$test_timeout"
 	printf 'tests=('; printf '%q ' "${tests[@]}"; echo ')'
+	printf 'extra_env=('; printf '%q ' "${extra_env[@]}"; echo ')'
 	cat <<'EOF'
 P=0 F=0 S=0
 for t in "${tests[@]}"; do
 	name=${t#"$top"/}
 	echo "=== $name"
 	start=$SECONDS
-	( cd "$top/build" && top_srcdir=$top top_builddir=$top/build \
+	( cd "$top/build" && env "${extra_env[@]}" top_srcdir="$top" top_builddir="$top/build" \
 		timeout -k 10 "$test_timeout" bash "$t" ) </dev/null 2>&1 | tee /run/vmtest.out
 	rc=${PIPESTATUS[0]}
 	p=0 f=0 s=0 plan= planned= why=
