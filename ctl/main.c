@@ -183,7 +183,7 @@ static int create_or_update(const char *id, const struct opts *o, int create,
 
 static int create_and_print(const char *id, const struct opts *o, int create)
 {
-	json_t *r;
+	json_t *r = NULL;	/* stays NULL when the request is refused before it is sent */
 	int rc = create_or_update(id, o, create, &r);
 
 	if (!rc)
@@ -349,7 +349,7 @@ static int cmd_run(const char *unused, const struct opts *o)
 {
 	char gen[64], netns[4096], path[256];
 	const char *id = o->id;
-	json_t *r;
+	json_t *r = NULL;
 	int rc, status;
 
 	(void)unused;

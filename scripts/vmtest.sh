@@ -20,7 +20,7 @@
 #                   delete it to fetch the newest kernel again
 #   NIS_VM_KERNEL   kernel package (default: newest linux-image-6.1.0-N-amd64)
 #   NIS_VM_TIMEOUT  seconds for the whole VM run (400 per test, at least 900)
-#   NIS_VM_TEST_TIMEOUT  seconds per test script inside the VM (1200)
+#   NIS_VM_TEST_TIMEOUT  seconds per test script inside the VM (1800)
 #   NIS_VM_ENV      NAME=VALUE words for the tests' environment in the VM
 #                   (e.g. "STRESS_RUNS=1"; the guest starts from env -i)
 #   NIS_VM_MEM      guest memory in MB (2048)
@@ -29,7 +29,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${NIS_VM_CACHE:-/var/cache/netisol-vmtest}
-test_timeout=${NIS_VM_TEST_TIMEOUT:-1200}
+test_timeout=${NIS_VM_TEST_TIMEOUT:-1800}
 mem=${NIS_VM_MEM:-2048}
 log=$top/build/vmtest.log
 # Loaded in this order (each after its dependencies); a missing or
@@ -157,7 +157,7 @@ done >"$stage/mods.list"
 	printf 'top=%q\n' "$top"
 	printf 'test_timeout=%q\n' "$test_timeout"
 	printf 'tests=('; printf '%q ' "${tests[@]}"; echo ')'
-	printf 'extra_env=('; printf '%q ' "${extra_env[@]}"; echo ')'
+	printf 'extra_env=('; [ ${#extra_env[@]} = 0 ] || printf '%q ' "${extra_env[@]}"; echo ')'
 	cat <<'EOF'
 P=0 F=0 S=0
 for t in "${tests[@]}"; do
