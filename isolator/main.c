@@ -2,6 +2,7 @@
  * signal. Validation runs before anything is created on the host. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -120,7 +121,12 @@ static int serve(struct iso_config *c)
 int main(int argc, char **argv)
 {
 	struct iso_config c;
-	int rc = load_config(&c, argc, argv);
+	int rc;
+
+	/* One malloc arena: the HTTP pool threads would otherwise each keep
+	 * the pages of the largest response they built (RSS, not leaks). */
+	mallopt(M_ARENA_MAX, 1);
+	rc = load_config(&c, argc, argv);
 
 	if (rc) {
 		iso_config_free(&c);

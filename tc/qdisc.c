@@ -69,17 +69,29 @@ static int limit_class(struct nl_sock *sk, int ifindex, const struct tc_limit *l
 		       int flags, struct nis_err *err)
 {
 	struct rtnl_class *c = rtnl_class_alloc();
+	uint64_t burst = l->burst;
 	int rc;
 
 	if (!c)
 		return nis_err_set(err, -ENOMEM, "out of memory");
+	/* libnl's default bucket is about one MTU: with 64 KiB GSO packets
+	 * that starves the class (0.87 of 1 Gbit/s measured). 10 ms of the
+	 * rate, at least two GSO packets, gives 0.95 (the payload share). */
+	if (!burst) {
+		burst = l->rate / 100;
+		if (burst < 2 * 65536)
+			burst = 2 * 65536;
+		if (burst > UINT32_MAX)
+			burst = UINT32_MAX;
+	}
 	rtnl_tc_set_ifindex(TC_CAST(c), ifindex);
 	rtnl_tc_set_parent(TC_CAST(c), TC_HTB_HANDLE);
 	rtnl_tc_set_handle(TC_CAST(c), TC_HTB_CLASS);
 	if ((rc = rtnl_tc_set_kind(TC_CAST(c), "htb")) < 0 ||
 	    (rc = rtnl_htb_set_rate64(c, l->rate)) < 0 ||
 	    (rc = rtnl_htb_set_ceil64(c, l->ceil ? l->ceil : l->rate)) < 0 ||
-	    (l->burst && (rc = rtnl_htb_set_rbuffer(c, l->burst)) < 0) ||
+	    (rc = rtnl_htb_set_rbuffer(c, (uint32_t)burst)) < 0 ||
+	    (rc = rtnl_htb_set_cbuffer(c, (uint32_t)burst)) < 0 ||
 	    (rc = rtnl_class_add(sk, c, flags)) < 0)
 		rc = tc_nl_fail(err, rc, "cannot set the HTB class 1:1");
 	rtnl_class_put(c);

@@ -27,7 +27,7 @@ int tc_qdisc_delete(struct nl_sock *sk, int ifindex, uint32_t parent,
 struct tc_limit {
 	uint64_t rate;		/* bytes/s, > 0 */
 	uint64_t ceil;		/* bytes/s, 0: same as rate */
-	uint32_t burst;		/* bytes, 0: libnl's default (rate/HZ + mtu) */
+	uint32_t burst;		/* bytes, 0: 10 ms of the rate, at least 128 KiB */
 	bool fq_codel_leaf;	/* fq_codel 10: under 1:1, else HTB's own fifo */
 };
 
