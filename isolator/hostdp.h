@@ -30,6 +30,11 @@
 #define DP_HT_CT_LO	0x32	/* container lo: own dport stays */
 #define DP_HT_FLOWS	0x40	/* eth0 egress: 256 buckets on sport >> 8 */
 #define DP_HT_FLOWS_L4	0x41
+/* Second level under a high-byte bucket with blocks smaller than 256 ports:
+ * 16 buckets on the next 4 bits, so no bucket holds more than 16 entries. */
+#define DP_HT_PORTS_L2	0x100	/* + high byte: 0x100-0x1ff */
+#define DP_HT_FLOWS_L2	0x200	/* + high byte: 0x200-0x2ff */
+#define DP_L2_LINK_NODE	0xfff	/* the node in a high-byte bucket that links down */
 
 #define DP_FLOW_HANDLE	0xf0000000u	/* f000: fq_codel flow classifier */
 #define DP_FLOW_HOST	1
@@ -44,7 +49,8 @@ struct iso_dp {
 	bool fq_codel_leaf;		/* --bloat_reduction, resolved */
 	bool unique_flows;
 	struct iso_ids slots;		/* container slot: mirror nodes, flow ids */
-	struct iso_ids buckets[256];	/* node ids in DP_HT_PORTS / DP_HT_FLOWS */
+	struct iso_ids buckets[256];	/* node ids under each high byte (both levels) */
+	bool l2[256];			/* second-level tables made for this high byte */
 	char sysctl_val[DP_N_SYSCTLS][64];	/* host values copied into containers */
 };
 

@@ -23,13 +23,72 @@ static uint32_t block_buckets(struct pm_block b, uint32_t *first)
 	return b.size >= 256 ? b.size / 256 : 1;
 }
 
+/* Where a block's host entries go. A block of 256 ports or more has one
+ * entry per high-byte bucket of the first-level table; a smaller one has one
+ * per 16-port bucket of the second-level table under its high byte. */
+struct place {
+	uint32_t ports_ht, flows_ht, bkt;
+};
+
+static size_t host_places(struct pm_block b, struct place *out)
+{
+	uint32_t hi = b.port >> 8, first, cnt;
+	size_t n = 0;
+
+	if (b.size >= 256) {
+		for (uint32_t k = hi; k < hi + b.size / 256; k++)
+			out[n++] = (struct place){ DP_HT_PORTS, DP_HT_FLOWS, k };
+		return n;
+	}
+	first = (b.port & 0xff) >> 4;
+	cnt = b.size >= 16 ? b.size / 16 : 1;
+	for (uint32_t k = first; k < first + cnt; k++)
+		out[n++] = (struct place){ DP_HT_PORTS_L2 + hi, DP_HT_FLOWS_L2 + hi, k };
+	return n;
+}
+
+/* The second-level tables under high byte hi, and the nodes that link
+ * down to them (hash on the next 4 bits of the port), made once and kept
+ * like the first level: at most 256 per device, and a table cannot be
+ * deleted right after its link (u32 drops the reference after an RCU
+ * grace period). */
+static int ensure_l2(struct iso_dp *dp, uint32_t hi, struct nis_err *err)
+{
+	struct { int ifindex; uint32_t parent, l1, l2, mask; } t[3] = {
+		{ dp->host.ifindex, TC_INGRESS, DP_HT_PORTS, DP_HT_PORTS_L2 + hi, 0x000000f0u },
+		{ dp->host.lo_ifindex, TC_INGRESS, DP_HT_PORTS, DP_HT_PORTS_L2 + hi, 0x000000f0u },
+		{ dp->host.ifindex, DP_FLOW_HANDLE, DP_HT_FLOWS, DP_HT_FLOWS_L2 + hi, 0x00f00000u },
+	};
+	int rc;
+
+	if (dp->l2[hi])
+		return 0;
+	for (int i = 0; i < (dp->unique_flows ? 3 : 2); i++) {
+		struct tc_u32_rule r = rule(DP_PRIO_IP, ETH_P_IP, TC_U32_LINK, 0);
+		r.parent = t[i].parent;
+		r.table = TC_U32_HANDLE(t[i].l1, hi, 0);
+		r.handle = TC_U32_HANDLE(t[i].l1, hi, DP_L2_LINK_NODE);
+		r.link = TC_U32_HT(t[i].l2);
+		r.hashmask = t[i].mask;
+		rc = tc_u32_table_add(dp->sk, t[i].ifindex, t[i].parent, DP_PRIO_IP, ETH_P_IP,
+				      TC_U32_HT(t[i].l2), 16, err);
+		if (rc == -EEXIST)	/* an earlier run made it */
+			rc = 0;
+		if (!rc && (rc = tc_u32_add(dp->sk, t[i].ifindex, &r, err)) == -EEXIST)
+			rc = 0;
+		if (rc)
+			return rc;
+	}
+	dp->l2[hi] = true;
+	return 0;
+}
+
 /* Veth and container entries first, the host's last: until the host
  * redirects a port to the veth, nothing arrives half-configured. */
 static size_t block_entries(struct iso_dp *dp, struct iso_dp_ct *ct,
 			    const struct iso_dp_block *blk, struct entry *out)
 {
 	uint16_t port = blk->b.port, mask = pm_block_mask(blk->b);
-	uint32_t first, nb = block_buckets(blk->b, &first);
 	size_t n = 0;
 	struct entry e;
 
@@ -57,21 +116,23 @@ static size_t block_entries(struct iso_dp *dp, struct iso_dp_ct *ct,
 	e.r.keys[e.r.nkeys++] = tc_u32_key16(port, mask, 2, false);
 	out[n++] = e;
 
-	for (uint32_t b = first; b < first + nb; b++) {
+	struct place pl[256];
+	size_t np = host_places(blk->b, pl);
+	for (size_t k = 0; k < np; k++) {
 		if (dp->unique_flows) {
 			e = (struct entry){ dp->sk, dp->host.ifindex,
 					    rule(DP_PRIO_IP, ETH_P_IP, TC_U32_NONE, 0) };
 			e.r.parent = DP_FLOW_HANDLE;
 			e.r.classid = DP_FLOW_HANDLE | (ct->slot + DP_FLOW_ARP_ICMP);
-			e.r.table = TC_U32_HANDLE(DP_HT_FLOWS, b, 0);
-			e.r.handle = TC_U32_HANDLE(DP_HT_FLOWS, b, blk->hnode);
+			e.r.table = TC_U32_HANDLE(pl[k].flows_ht, pl[k].bkt, 0);
+			e.r.handle = TC_U32_HANDLE(pl[k].flows_ht, pl[k].bkt, blk->hnode);
 			e.r.keys[e.r.nkeys++] = tc_u32_key16(port, mask, 0, false);
 			out[n++] = e;
 		}
 		e = (struct entry){ dp->sk, dp->host.ifindex,
 				    rule(DP_PRIO_IP, ETH_P_IP, TC_U32_REDIRECT, ct->veth_ifindex) };
-		e.r.table = TC_U32_HANDLE(DP_HT_PORTS, b, 0);
-		e.r.handle = TC_U32_HANDLE(DP_HT_PORTS, b, blk->hnode);
+		e.r.table = TC_U32_HANDLE(pl[k].ports_ht, pl[k].bkt, 0);
+		e.r.handle = TC_U32_HANDLE(pl[k].ports_ht, pl[k].bkt, blk->hnode);
 		e.r.keys[e.r.nkeys++] = tc_u32_key16(port, mask, 2, false);
 		out[n++] = e;
 		e.ifindex = dp->host.lo_ifindex;
@@ -91,12 +152,13 @@ static void entries_del(struct entry *e, size_t n)
 int iso_dp_block_apply(struct iso_dp *dp, struct iso_dp_ct *ct,
 		       const struct iso_dp_block *blk, enum iso_dp_apply how, struct nis_err *err)
 {
-	uint32_t first, nb = block_buckets(blk->b, &first);
-	struct entry *e = calloc(4 + 3 * nb, sizeof(*e));
+	struct entry *e;
 	size_t n, i;
 	int rc = 0;
 
-	if (!e)
+	if (how != ISO_DP_DEL && blk->b.size < 256 && (rc = ensure_l2(dp, blk->b.port >> 8, err)))
+		return rc;
+	if (!(e = calloc(4 + 3 * 256, sizeof(*e))))
 		return nis_err_set(err, -ENOMEM, "out of memory");
 	n = block_entries(dp, ct, blk, e);
 	for (i = 0; how != ISO_DP_DEL && i < n; i++) {
@@ -116,7 +178,7 @@ static uint32_t take_hnode(struct iso_dp *dp, struct pm_block b)
 {
 	uint32_t first, nb = block_buckets(b, &first);
 
-	for (uint32_t id = 1; id <= ISO_IDS_MAX; id++) {
+	for (uint32_t id = 1; id < DP_L2_LINK_NODE; id++) {
 		uint32_t i;
 		for (i = 0; i < nb; i++)
 			if (dp->buckets[first + i].used[id / 64] & (1ull << (id % 64)))
@@ -225,11 +287,12 @@ bool iso_dp_block_reserve(struct iso_dp *dp, struct iso_dp_ct *ct,
 void iso_dp_block_host_handles(const struct iso_dp *dp, const struct iso_dp_block *blk,
 			       void (*fn)(uint32_t handle, void *arg), void *arg)
 {
-	uint32_t first, nb = block_buckets(blk->b, &first);
+	struct place pl[256];
+	size_t np = host_places(blk->b, pl);
 
-	for (uint32_t b = first; b < first + nb; b++) {
-		fn(TC_U32_HANDLE(DP_HT_PORTS, b, blk->hnode), arg);
+	for (size_t k = 0; k < np; k++) {
+		fn(TC_U32_HANDLE(pl[k].ports_ht, pl[k].bkt, blk->hnode), arg);
 		if (dp->unique_flows)
-			fn(TC_U32_HANDLE(DP_HT_FLOWS, b, blk->hnode), arg);
+			fn(TC_U32_HANDLE(pl[k].flows_ht, pl[k].bkt, blk->hnode), arg);
 	}
 }
