@@ -10,21 +10,36 @@
 #include "tc/sockdiag.h"
 #include "tc/stats.h"
 
+struct veth_index {
+	int ifindex;
+	size_t pos;
+};
+
 /* Containers of the snapshot, with the pieces the callbacks need. */
 struct collect {
 	struct iso_stats *s;
 	struct iso_container **c;
 	size_t n;
+	struct veth_index *idx;	/* sorted by ifindex: one lookup per dumped object */
 	int eth0;		/* the container being read (qdisc dump in its netns) */
 	size_t cur;
 };
 
+static int idx_cmp(const void *x, const void *y)
+{
+	int a = ((const struct veth_index *)x)->ifindex, b = ((const struct veth_index *)y)->ifindex;
+
+	return a < b ? -1 : a > b;
+}
+
+/* The dumps list every link and qdisc of the host: a bsearch per object
+ * keeps a scrape O(N log N), not O(N^2), in the number of containers. */
 static struct iso_stats *by_veth(struct collect *k, int ifindex)
 {
-	for (size_t i = 0; i < k->n; i++)	/* n is small next to a dump */
-		if (k->c[i]->dp.veth_ifindex == ifindex)
-			return &k->s[i];
-	return NULL;
+	struct veth_index key = { ifindex, 0 }, *hit;
+
+	hit = k->n ? bsearch(&key, k->idx, k->n, sizeof(*k->idx), idx_cmp) : NULL;
+	return hit ? &k->s[hit->pos] : NULL;
 }
 
 static void on_link(const struct tc_link_stats *l, void *arg)
@@ -118,12 +133,14 @@ static int pick(struct iso_agent *a, const char *only, struct collect *k, struct
 
 	k->s = calloc(cap, sizeof(*k->s));
 	k->c = calloc(cap, sizeof(*k->c));
-	if (!k->s || !k->c)
+	k->idx = calloc(cap, sizeof(*k->idx));
+	if (!k->s || !k->c || !k->idx)
 		return nis_err_set(err, -ENOMEM, "out of memory");
 	for (struct iso_container *c = a->list; c; c = c->next) {
 		if (only && strcmp(only, c->id))
 			continue;
 		struct iso_stats *s = &k->s[k->n];
+		k->idx[k->n] = (struct veth_index){ c->dp.veth_ifindex, k->n };
 		k->c[k->n++] = c;
 		memcpy(s->id, c->id, sizeof(s->id));
 		s->labels = c->labels;
@@ -132,6 +149,8 @@ static int pick(struct iso_agent *a, const char *only, struct collect *k, struct
 	}
 	if (only && !k->n)
 		return nis_err_set(err, -ENOENT, "no container '%s'", only);
+	if (k->n)
+		qsort(k->idx, k->n, sizeof(*k->idx), idx_cmp);
 	return 0;
 }
 
@@ -167,6 +186,7 @@ int iso_agent_snapshot(struct iso_agent *a, const char *only, struct iso_snapsho
 	out->capacity = a->cfg->max_containers;
 	pthread_mutex_unlock(&a->lock);
 	free(k.c);
+	free(k.idx);
 	out->c = k.s;
 	out->n = k.n;
 	out->timestamp = (double)tv.tv_sec + tv.tv_usec / 1e6;
