@@ -113,20 +113,24 @@ static void write_tc(FILE *f, const struct iso_snapshot *s, char (*lab)[LABELS_M
 	}
 }
 
+static void write_limit(FILE *f, const struct iso_snapshot *s, char (*lab)[LABELS_MAX],
+			const char *name, const char *help, size_t off)
+{
+	family(f, name, "gauge", help);
+	for (size_t i = 0; i < s->n; i++) {
+		const struct iso_opt_u64 *o =
+			(const struct iso_opt_u64 *)((const char *)&s->c[i] + off);
+		if (o->set)
+			fprintf(f, "%s{%s} %llu\n", name, lab[i], (unsigned long long)o->v);
+	}
+}
+
 static void write_limits(FILE *f, const struct iso_snapshot *s, char (*lab)[LABELS_MAX])
 {
-	family(f, "netisol_egress_rate_limit_bytes_per_second", "gauge",
-	       "Egress limit of the container (HTB rate)");
-	for (size_t i = 0; i < s->n; i++)
-		if (s->c[i].egress.set)
-			fprintf(f, "netisol_egress_rate_limit_bytes_per_second{%s} %llu\n", lab[i],
-				(unsigned long long)s->c[i].egress.v);
-	family(f, "netisol_ingress_rate_limit_bytes_per_second", "gauge",
-	       "Ingress limit of the container (HTB rate)");
-	for (size_t i = 0; i < s->n; i++)
-		if (s->c[i].ingress.set)
-			fprintf(f, "netisol_ingress_rate_limit_bytes_per_second{%s} %llu\n", lab[i],
-				(unsigned long long)s->c[i].ingress.v);
+	write_limit(f, s, lab, "netisol_egress_rate_limit_bytes_per_second",
+		    "Egress limit of the container (HTB rate)", offsetof(struct iso_stats, egress));
+	write_limit(f, s, lab, "netisol_ingress_rate_limit_bytes_per_second",
+		    "Ingress limit of the container (HTB rate)", offsetof(struct iso_stats, ingress));
 }
 
 static void write_counter(const char *method, unsigned int status, unsigned long long n,
