@@ -31,6 +31,10 @@ struct iso_container {
 	struct iso_container *next;
 };
 
+/* container.c: frees a registry entry and the agent's handles on it (the
+ * kernel objects are left as they are). */
+void iso_container_free(struct iso_container *c);
+
 /* recover.c: containers of the checkpoint back, the rest removed. */
 int iso_agent_recover(struct iso_agent *a, struct nis_err *err);
 

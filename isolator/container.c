@@ -18,6 +18,13 @@
 #include "tc/netns.h"
 #include "tc/nl.h"
 
+void iso_container_free(struct iso_container *c)
+{
+	iso_dp_release(&c->dp);
+	pm_set_free(&c->ports);
+	free(c);
+}
+
 bool iso_id_valid(const char *id)
 {
 	size_t n = strlen(id);
@@ -298,8 +305,7 @@ static void destroy_locked(struct iso_agent *a, struct iso_container **pp)
 	*pp = c->next;
 	a->count--;
 	log_msg(LOG_INFO, "container %s destroyed", c->id);
-	pm_set_free(&c->ports);
-	free(c);
+	iso_container_free(c);
 }
 
 int iso_agent_destroy(struct iso_agent *a, const char *id, struct nis_err *err)
@@ -399,9 +405,7 @@ void iso_agent_free(struct iso_agent *a, bool destroy)
 	while (a->list) {	/* left running: only our memory goes */
 		struct iso_container *c = a->list;
 		a->list = c->next;
-		iso_dp_release(&c->dp);
-		pm_set_free(&c->ports);
-		free(c);
+		iso_container_free(c);
 	}
 	tc_nl_close(a->dp.sk);
 	iso_ckpt_close(a->ckpt);

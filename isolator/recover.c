@@ -96,9 +96,7 @@ static void recover_one(struct iso_agent *a, const struct iso_ckpt_row *r)
 	}
 	finish_off(a, c);
 	iso_ckpt_delete(a->ckpt, c->id, NULL);
-	free(c->dp.blocks);
-	pm_set_free(&c->ports);
-	free(c);
+	iso_container_free(c);
 }
 
 static struct iso_container *by_veth(struct iso_agent *a, const char *name)
