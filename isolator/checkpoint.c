@@ -16,6 +16,13 @@ struct iso_ckpt {
 	char path[PATH_MAX];
 };
 
+#define ACCT_TABLE(name)							\
+	"CREATE TABLE " name " (ck INTEGER NOT NULL, ts INTEGER NOT NULL,"		\
+	" ci INTEGER NOT NULL, rx_bytes INTEGER NOT NULL, tx_bytes INTEGER NOT NULL,"	\
+	" rx_packets INTEGER NOT NULL, tx_packets INTEGER NOT NULL,"			\
+	" PRIMARY KEY (ck, ts, ci)) WITHOUT ROWID;"					\
+	"CREATE INDEX " name "_ts ON " name " (ts);"
+
 /* migrations[v] takes the schema from version v to v + 1. */
 static const char *const migrations[] = {
 	"CREATE TABLE containers ("
@@ -24,6 +31,22 @@ static const char *const migrations[] = {
 	" ports TEXT NOT NULL, eph_begin INTEGER NOT NULL, eph_end INTEGER NOT NULL,"
 	" egress INTEGER, ingress INTEGER, veth TEXT NOT NULL, veth_ifindex INTEGER,"
 	" netns TEXT NOT NULL, slot INTEGER, blocks TEXT, created_at REAL)",
+	/* 2: traffic accounting. Containers and classes get small integer
+	 * keys (ck, ci) so the history rows stay short. ci 0 is "default",
+	 * 1 "local", 2.. the classes of --network_classes by number. Periods
+	 * are UTC epoch seconds of their start. acct_last holds the raw kernel
+	 * counters the history has counted up to, with where they came from. */
+	"CREATE TABLE acct_container (ck INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE);"
+	"CREATE TABLE acct_class (ci INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+	"INSERT INTO acct_class VALUES (0, 'default'), (1, 'local');"
+	ACCT_TABLE("acct_minute") ACCT_TABLE("acct_hour") ACCT_TABLE("acct_day")
+	ACCT_TABLE("acct_month")
+	"CREATE TABLE acct_last (ck INTEGER NOT NULL, ci INTEGER NOT NULL,"
+	" rx_bytes INTEGER NOT NULL, tx_bytes INTEGER NOT NULL,"
+	" rx_packets INTEGER NOT NULL, tx_packets INTEGER NOT NULL,"
+	" PRIMARY KEY (ck, ci)) WITHOUT ROWID;"
+	"CREATE TABLE acct_source (ck INTEGER PRIMARY KEY, boot_id TEXT NOT NULL,"
+	" ifindex INTEGER NOT NULL, map_id INTEGER NOT NULL);",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

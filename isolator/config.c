@@ -165,10 +165,16 @@ static int check_misc(const struct iso_flags *f, struct nis_err *err)
 	if ((f->authenticate_http_readonly || f->authenticate_http_readwrite) &&
 	    !f->http_credentials)
 		return nis_err_set(err, -EINVAL, "HTTP authentication needs --http_credentials");
-	if (f->network_classes && access(f->network_classes, R_OK))
-		return nis_err_set(err, -ENOENT, "--network_classes=%s cannot be read",
-				   f->network_classes);
 	return 0;
+}
+
+/* The classes file is parsed at start so a bad line stops the agent with
+ * its line number, before anything is made. */
+static int check_classes(struct iso_config *c, struct nis_err *err)
+{
+	if (!c->flags.network_classes)
+		return 0;
+	return iso_netclasses_load(c->flags.network_classes, &c->classes, err);
 }
 
 int iso_config_check_flags(struct iso_config *c, struct nis_err *err)
@@ -180,7 +186,8 @@ int iso_config_check_flags(struct iso_config *c, struct nis_err *err)
 	    (rc = check_resources(c, err)) ||
 	    (rc = check_blocks(c, err)) ||
 	    (rc = check_rates(&c->flags, err)) ||
-	    (rc = check_misc(&c->flags, err)))
+	    (rc = check_misc(&c->flags, err)) ||
+	    (rc = check_classes(c, err)))
 		return rc;
 	return 0;
 }
@@ -238,5 +245,6 @@ int iso_config_check_host(struct iso_config *c, struct nis_err *err)
 void iso_config_free(struct iso_config *c)
 {
 	pm_resources_free(&c->res);
+	iso_netclasses_free(&c->classes);
 	iso_flags_free(&c->flags);
 }

@@ -10,8 +10,8 @@
 #include "isolator/flags.h"
 #include "portmap/bytes.h"
 
-/* F_OPT_U64 and F_BYTES fill a struct iso_opt_u64; F_U64 a plain uint64_t. */
-enum flag_type { F_STR, F_BOOL, F_U64, F_OPT_U64, F_BYTES, F_DURATION, F_BLOAT };
+/* F_OPT_U64, F_BYTES and F_RETENTION fill a struct iso_opt_u64; F_U64 a plain uint64_t. */
+enum flag_type { F_STR, F_BOOL, F_U64, F_OPT_U64, F_BYTES, F_DURATION, F_RETENTION, F_BLOAT };
 
 struct flag_def {
 	const char *name;
@@ -70,6 +70,14 @@ static const struct flag_def flag_table[] = {
 	  offsetof(struct iso_flags, accounting_interval_ns) },
 	F(network_classes, F_STR, NULL,
 	  "file of 'CLASS CIDR' lines; traffic is counted per class of the peer"),
+	F(accounting_minute_retention, F_RETENTION, "48hrs",
+	  "how long per-minute history is kept (a duration, or forever)"),
+	F(accounting_hour_retention, F_RETENTION, "62days",
+	  "how long per-hour history is kept (a duration, or forever)"),
+	F(accounting_day_retention, F_RETENTION, "1826days",
+	  "how long per-day history is kept (a duration, or forever)"),
+	F(accounting_month_retention, F_RETENTION, "forever",
+	  "how long per-month history is kept (a duration, or forever)"),
 	F(authenticate_http_readonly, F_BOOL, "false",
 	  "require HTTP Basic credentials on read-only endpoints"),
 	F(authenticate_http_readwrite, F_BOOL, "false",
@@ -163,6 +171,11 @@ static int flag_set(struct iso_flags *f, const struct flag_def *d,
 	case F_DURATION:
 		return pm_duration_parse(val, field, err) ?
 		       nis_err_prefix(err, -EINVAL, "Failed to load flag '%s'", d->name) : 0;
+	case F_RETENTION:
+		if ((opt->set = strcmp(val, "forever") != 0) &&
+		    pm_duration_parse(val, &opt->v, err))
+			return nis_err_prefix(err, -EINVAL, "Failed to load flag '%s'", d->name);
+		return 0;
 	case F_BYTES:
 		if (pm_bytes_parse(val, &opt->v, err))
 			return nis_err_prefix(err, -EINVAL, "Failed to load flag '%s'", d->name);

@@ -43,6 +43,10 @@ struct iso_flags {
 	bool cleanup_on_exit;
 	uint64_t accounting_interval_ns;
 	char *network_classes;
+	struct iso_opt_u64 accounting_minute_retention;	/* ns; unset: forever */
+	struct iso_opt_u64 accounting_hour_retention;
+	struct iso_opt_u64 accounting_day_retention;
+	struct iso_opt_u64 accounting_month_retention;
 	bool authenticate_http_readonly;
 	bool authenticate_http_readwrite;
 	char *http_credentials;
