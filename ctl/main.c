@@ -16,6 +16,8 @@
 #include <jansson.h>
 
 #include "ctl/client.h"
+#include "ctl/traffic.h"
+#include "isolator/accttime.h"
 #include "portmap/bytes.h"
 
 enum { EX_OK, EX_REFUSED, EX_USAGE, EX_UNREACHABLE };
@@ -24,6 +26,8 @@ static struct ctl_target target = { "/run/netisol/api.sock", NULL, 0 };
 
 struct opts {
 	const char *ports, *egress, *ingress, *id, *watch;
+	const char *from, *to;	/* traffic */
+	char unit;		/* traffic: '5', 'h', 'd' or 'm' of -5/-h/-d/-m; 0 unset */
 	int json;
 	char **cmd;		/* after "--" */
 };
@@ -40,13 +44,21 @@ static void usage(FILE *out)
 		"  destroy ID\n"
 		"  list [--json]\n"
 		"  stats [ID] [--json] [--watch SECONDS]\n"
+		"  traffic [ID] [-5|-h|-d|-m] [--from T] [--to T] [--json]\n"
+		"                                  traffic history by minute (-5: vnstat's 5-minute\n"
+		"                                  view is per minute here), hour, day (default) or\n"
+		"                                  month, UTC: per period with a bar, then totals\n"
+		"                                  and per-class totals. Without ID: the heaviest\n"
+		"                                  containers of the current period (or of the one\n"
+		"                                  holding --from)\n"
 		"Options:\n"
 		"  --socket PATH   the agent's unix socket (default: /run/netisol/api.sock)\n"
 		"  --agent URL     the agent over TCP, e.g. http://127.0.0.1:5051 (read-only\n"
 		"                  unless the agent authenticates writes)\n"
 		"  --help, --version\n"
 		"RANGES: Mesos syntax, e.g. '[31000-31009,31020-31029]'. RATE: bytes/s with\n"
-		"B, KB, MB or GB (1024-based), e.g. 10MB.\n"
+		"B, KB, MB or GB (1024-based), e.g. 10MB. T: epoch seconds or ISO 8601\n"
+		"(2026-11-22, 2026-11-22T15:00[:SS] with Z, +HH:MM or nothing = UTC).\n"
 		"Exit status: 0 ok, 1 the agent refused, 2 usage error, 3 agent unreachable.\n");
 }
 
@@ -107,13 +119,17 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				    !strcmp(a, "--egress-rate") ? &o->egress :
 				    !strcmp(a, "--ingress-rate") ? &o->ingress :
 				    !strcmp(a, "--id") ? &o->id :
-				    !strcmp(a, "--watch") ? &o->watch : NULL;
+				    !strcmp(a, "--watch") ? &o->watch :
+				    !strcmp(a, "--from") ? &o->from :
+				    !strcmp(a, "--to") ? &o->to : NULL;
 		if (slot) {
 			if (i + 1 >= argc)
 				return usage_error("%s needs a value", a);
 			*slot = argv[++i];
 		} else if (!strcmp(a, "--json")) {
 			o->json = 1;
+		} else if (strlen(a) == 2 && a[0] == '-' && strchr("5hdm", a[1])) {
+			o->unit = a[1];
 		} else if (!strcmp(a, "--")) {
 			o->cmd = &argv[i + 1];
 			if (!*o->cmd)
@@ -477,6 +493,31 @@ static int cmd_stats(const char *unused, const struct opts *o)
 	return rc;
 }
 
+static int get_json(const char *path, json_t **body)
+{
+	return call("GET", path, NULL, body);
+}
+
+static int cmd_traffic(const char *unused, const struct opts *o)
+{
+	static const char units[] = "5hdm";	/* in enum acct_by order */
+	struct ctl_traffic t = { o->id, ACCT_DAY, o->from, o->to, o->json };
+	const char *times[] = { o->from, o->to };
+	int64_t v;
+
+	(void)unused;
+	if (o->unit)
+		t.by = (int)(strchr(units, o->unit) - units);
+	for (int i = 0; i < 2; i++)
+		if (times[i] && acct_parse_time(times[i], &v))
+			return usage_error("bad time '%s' (epoch seconds or ISO 8601, e.g. "
+					   "2026-11-22 or 2026-11-22T15:00Z)", times[i]);
+	if (!o->id && o->to)
+		return usage_error("%s", "--to needs a container ID (without one, --from "
+				   "picks the period)");
+	return ctl_traffic(&t, get_json);
+}
+
 struct command {
 	const char *name;
 	int (*fn)(const char *id, const struct opts *o);
@@ -486,7 +527,7 @@ struct command {
 static const struct command commands[] = {
 	{ "create", cmd_create, 1 }, { "exec", cmd_exec, 1 }, { "run", cmd_run, 0 },
 	{ "update", cmd_update, 1 }, { "destroy", cmd_destroy, 1 }, { "list", cmd_list, 0 },
-	{ "stats", cmd_stats, 2 },
+	{ "stats", cmd_stats, 2 }, { "traffic", cmd_traffic, 2 },
 };
 
 static int global_opts(int argc, char **argv, int *i)

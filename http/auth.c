@@ -1,4 +1,5 @@
-/* auth.c - credentials and their constant-time check. */
+/* auth.c - credentials, the containers a tenant may see, and their
+ * constant-time check. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,9 +7,16 @@
 #include <jansson.h>
 
 #include "http/auth.h"
+#include "isolator/container.h"
+
+struct http_scope {
+	char **ids;	/* sorted by strcmp, for bsearch */
+	size_t n;
+};
 
 struct cred {
 	char *principal, *secret;
+	struct http_scope *scope;	/* NULL: an operator, sees everything */
 };
 
 struct http_auth {
@@ -16,6 +24,101 @@ struct http_auth {
 	struct cred *creds;
 	size_t n;
 };
+
+static int id_cmp(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+static void scope_free(struct http_scope *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		free(s->ids[i]);
+	free(s->ids);
+	free(s);
+}
+
+/* A value from the file, cut short and with control bytes replaced, so an
+ * error about it stays one line. */
+static const char *printable(const char *in, char *out, size_t len)
+{
+	size_t n = 0;
+
+	for (; *in && n + 4 < len; in++)
+		out[n++] = (unsigned char)*in < 0x20 || *in == 0x7f ? '?' : *in;
+	strcpy(out + n, *in ? "..." : "");
+	return out;
+}
+
+/* "containers": [id, ...] -> *out, sorted. *out is set before it is filled,
+ * so a half-made scope is freed with its credential. */
+static int load_scope(json_t *v, struct http_scope **out, struct nis_err *err)
+{
+	struct http_scope *s;
+	json_t *id;
+	size_t i;
+
+	if (!json_is_array(v) || json_array_size(v) > HTTP_SCOPE_MAX)
+		return nis_err_set(err, -EINVAL, "\"containers\" must be an array of at "
+				   "most %d container ids", HTTP_SCOPE_MAX);
+	if (!(*out = s = calloc(1, sizeof(*s))) ||
+	    !(s->ids = calloc(json_array_size(v) + 1, sizeof(*s->ids))))
+		return nis_err_set(err, -ENOMEM, "out of memory");
+	json_array_foreach(v, i, id) {
+		char buf[80];
+		if (!json_is_string(id))
+			return nis_err_set(err, -EINVAL, "containers[%zu] is not a string", i);
+		if (!iso_id_valid(json_string_value(id)))
+			return nis_err_set(err, -EINVAL, "containers[%zu] '%s' is not a container "
+					   "id (1-%d of [A-Za-z0-9._-])", i, printable(
+					   json_string_value(id), buf, sizeof(buf)), ISO_ID_MAX);
+		if (!(s->ids[s->n++] = strdup(json_string_value(id))))
+			return nis_err_set(err, -ENOMEM, "out of memory");
+	}
+	qsort(s->ids, s->n, sizeof(*s->ids), id_cmp);
+	return 0;
+}
+
+/* One credential's optional fields; an unknown key is refused, so a typo
+ * such as "container" never silently makes a tenant an operator. */
+static int load_extra(struct cred *cr, json_t *c, struct nis_err *err)
+{
+	const char *key;
+	json_t *v;
+	int rc;
+
+	json_object_foreach(c, key, v) {
+		if (!strcmp(key, "principal") || !strcmp(key, "secret"))
+			continue;
+		if (strcmp(key, "containers"))
+			return nis_err_set(err, -EINVAL, "unknown field '%s'", key);
+		if ((rc = load_scope(v, &cr->scope, err)))
+			return rc;
+	}
+	return 0;
+}
+
+static int load_cred(struct cred *cr, json_t *c, const char *path, size_t i,
+		     struct nis_err *err)
+{
+	const char *p, *s;
+	char buf[80];
+	int rc;
+
+	if (json_unpack(c, "{s:s, s:s}", "principal", &p, "secret", &s))
+		return nis_err_set(err, -EINVAL, "%s: credentials[%zu] needs a principal "
+				   "and a secret", path, i);
+	cr->principal = strdup(p);
+	cr->secret = strdup(s);
+	if (!cr->principal || !cr->secret)
+		return nis_err_set(err, -ENOMEM, "out of memory");
+	if ((rc = load_extra(cr, c, err)))
+		return nis_err_prefix(err, rc, "%s: principal '%s'", path,
+				      printable(p, buf, sizeof(buf)));
+	return 0;
+}
 
 static int load_creds(struct http_auth *a, const char *path, struct nis_err *err)
 {
@@ -33,19 +136,9 @@ static int load_creds(struct http_auth *a, const char *path, struct nis_err *err
 		return nis_err_set(err, -EINVAL, "%s: no \"credentials\" array", path);
 	}
 	json_array_foreach(list, i, c) {
-		const char *p, *s;
-		if (json_unpack(c, "{s:s, s:s}", "principal", &p, "secret", &s)) {
-			rc = nis_err_set(err, -EINVAL, "%s: credentials[%zu] needs a principal "
-					 "and a secret", path, i);
+		/* counted before it is filled: http_auth_free frees a half-made one */
+		if ((rc = load_cred(&a->creds[a->n++], c, path, i, err)))
 			break;
-		}
-		struct cred *cr = &a->creds[a->n++];	/* freed by http_auth_free */
-		cr->principal = strdup(p);
-		cr->secret = strdup(s);
-		if (!cr->principal || !cr->secret) {
-			rc = nis_err_set(err, -ENOMEM, "out of memory");
-			break;
-		}
 	}
 	json_decref(root);
 	return rc;
@@ -76,6 +169,7 @@ void http_auth_free(struct http_auth *a)
 	for (size_t i = 0; i < a->n; i++) {
 		free(a->creds[i].principal);
 		free(a->creds[i].secret);
+		scope_free(a->creds[i].scope);
 	}
 	free(a->creds);
 	free(a);
@@ -102,17 +196,34 @@ static unsigned int ct_diff(const char *x, const char *y)
 	return d;
 }
 
-const char *http_auth_check(const struct http_auth *a, const char *user, const char *pass)
+const char *http_auth_check_scoped(const struct http_auth *a, const char *user,
+				   const char *pass, const struct http_scope **scope)
 {
-	const char *who = NULL;
+	const struct cred *who = NULL;
 
+	if (scope)
+		*scope = NULL;
 	if (!a || !user || !pass)
 		return NULL;
 	for (size_t i = 0; i < a->n; i++) {
 		unsigned int d = ct_diff(a->creds[i].principal, user) |
 				 ct_diff(a->creds[i].secret, pass);
 		if (!d && !who)
-			who = a->creds[i].principal;
+			who = &a->creds[i];
 	}
-	return who;
+	if (who && scope)
+		*scope = who->scope;
+	return who ? who->principal : NULL;
+}
+
+const char *http_auth_check(const struct http_auth *a, const char *user, const char *pass)
+{
+	return http_auth_check_scoped(a, user, pass, NULL);
+}
+
+bool http_scope_sees(const struct http_scope *s, const char *container_id)
+{
+	if (!s)
+		return true;
+	return container_id && bsearch(&container_id, s->ids, s->n, sizeof(*s->ids), id_cmp);
 }

@@ -219,8 +219,16 @@ void http_containers_get(struct http_req *req, struct http_resp *resp)
 {
 	struct nis_err err = { "" };
 	struct iso_record r;
-	int rc = iso_agent_get(req->app, req->arg, &r, &err);
+	int rc;
 
+	/* Before the lookup, and the same answer whether the id exists or not,
+	 * so a tenant learns nothing about other tenants' containers. */
+	if (!http_scope_sees(req->scope, req->arg)) {
+		http_error(resp, 403, "forbidden", "container '%s' is not visible to this "
+			   "principal", req->arg);
+		return;
+	}
+	rc = iso_agent_get(req->app, req->arg, &r, &err);
 	if (rc)
 		fail(resp, rc, &err);
 	else
@@ -241,7 +249,8 @@ void http_containers_list(struct http_req *req, struct http_resp *resp)
 	}
 	arr = json_array();
 	for (size_t i = 0; i < n; i++) {
-		if (arr && json_array_append_new(arr, http_record_json(&r[i]))) {
+		if (arr && http_scope_sees(req->scope, r[i].id) &&
+		    json_array_append_new(arr, http_record_json(&r[i]))) {
 			json_decref(arr);
 			arr = NULL;
 		}

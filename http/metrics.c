@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "http/metrics.h"
+#include "http/statistics_json.h"
 #include "isolator/stats.h"
 
 void http_prom_escape(const char *in, char *out, size_t len)
@@ -164,6 +165,7 @@ void http_metrics(struct http_req *req, struct http_resp *resp)
 		http_error(resp, 500, "internal", "%s", err.msg);
 		return;
 	}
+	http_snapshot_scope(&snap, req->scope);
 	lab = calloc(snap.n ? snap.n : 1, sizeof(*lab));
 	if (!lab || !(f = open_memstream(&buf, &len))) {
 		free(lab);
@@ -176,7 +178,10 @@ void http_metrics(struct http_req *req, struct http_resp *resp)
 	write_net(f, &snap, lab);
 	write_tc(f, &snap, lab);
 	write_limits(f, &snap, lab);
-	write_agent(f, &snap);
+	/* A tenant gets its own series only: these families count every
+	 * container and every client of the agent. */
+	if (!req->scope)
+		write_agent(f, &snap);
 	fclose(f);
 	free(lab);
 	iso_snapshot_free(&snap);

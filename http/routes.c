@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http/accounting.h"
 #include "http/containers.h"
 #include "http/metrics.h"
 #include "http/statistics_json.h"
@@ -44,6 +45,8 @@ static const struct route routes[] = {
 	{ "GET", "/containers/{id}", http_containers_get, READ },
 	{ "PATCH", "/containers/{id}", http_containers_patch, WRITE },
 	{ "DELETE", "/containers/{id}", http_containers_delete, WRITE },
+	{ "GET", "/accounting", http_accounting, READ },
+	{ "GET", "/accounting/top", http_accounting_top, READ },
 };
 
 /* Matches path against pattern; on a match *arg points into a copy
@@ -69,12 +72,16 @@ static bool match(const char *pattern, const char *path, char *argbuf,
 }
 
 /* Mesos' split: the unix socket is trusted; on TCP writes need
- * --authenticate_http_readwrite and credentials, reads need credentials
- * only with --authenticate_http_readonly. */
+ * --authenticate_http_readwrite and an operator's credentials, reads need
+ * credentials only with --authenticate_http_readonly. A tenant's
+ * credentials scope its reads even where credentials are not needed;
+ * wrong ones there are ignored, as before tenants existed. */
 static bool allowed(enum access access, struct http_req *req, struct http_resp *resp)
 {
-	bool need_creds;
+	const struct http_scope *scope;
+	const char *who;
 
+	req->scope = NULL;
 	if (access == ANYONE || req->trusted)
 		return true;
 	if (access == WRITE && !http_auth_readwrite(req->auth)) {
@@ -82,13 +89,19 @@ static bool allowed(enum access access, struct http_req *req, struct http_resp *
 			   "socket, or on TCP with --authenticate_http_readwrite");
 		return false;
 	}
-	need_creds = access == WRITE || http_auth_readonly(req->auth);
-	if (need_creds && !http_auth_check(req->auth, req->user, req->pass)) {
+	who = http_auth_check_scoped(req->auth, req->user, req->pass, &scope);
+	if (!who && (access == WRITE || http_auth_readonly(req->auth))) {
 		http_error(resp, 401, "unauthorized", "%s", req->user ?
 			   "wrong credentials" : "credentials required");
 		resp->challenge = true;
 		return false;
 	}
+	if (access == WRITE && scope) {
+		http_error(resp, 403, "forbidden", "principal '%s' may only read its "
+			   "containers", who);
+		return false;
+	}
+	req->scope = scope;
 	return true;
 }
 

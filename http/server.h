@@ -19,6 +19,8 @@ struct http_req {
 	bool trusted;			/* arrived on the unix socket */
 	const char *user, *pass;	/* HTTP Basic credentials, or NULL */
 	const struct http_auth *auth;
+	const struct http_scope *scope;	/* a tenant's containers, set by the access
+					 * check; NULL: sees everything */
 	const char *arg;		/* the {id} segment of the route, or NULL */
 	char argbuf[256];		/* where arg points */
 	struct MHD_Connection *conn;	/* for query parameters */

@@ -1,5 +1,6 @@
 /* statistics_json.c - the snapshot as Mesos' ResourceStatistics JSON: one
  * object per container; optional fields only when their flag is on. */
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -86,6 +87,22 @@ static json_t *entry(const struct iso_stats *s, double ts)
 			 "statistics", statistics(s, ts));
 }
 
+void http_snapshot_scope(struct iso_snapshot *s, const struct http_scope *scope)
+{
+	size_t kept = 0;
+
+	if (!scope)
+		return;
+	for (size_t i = 0; i < s->n; i++) {
+		if (!http_scope_sees(scope, s->c[i].id)) {
+			free(s->c[i].snmp);
+			continue;
+		}
+		s->c[kept++] = s->c[i];	/* an exact overlap when kept == i: allowed */
+	}
+	s->n = kept;
+}
+
 void http_statistics_json(struct http_req *req, struct http_resp *resp)
 {
 	struct nis_err err = { "" };
@@ -96,6 +113,7 @@ void http_statistics_json(struct http_req *req, struct http_resp *resp)
 		http_error(resp, 500, "internal", "%s", err.msg);
 		return;
 	}
+	http_snapshot_scope(&snap, req->scope);
 	arr = json_array();
 	for (size_t i = 0; arr && i < snap.n; i++)
 		json_array_append_new(arr, entry(&snap.c[i], snap.timestamp));

@@ -308,6 +308,10 @@ static int put_row(struct acct_store *s, const int64_t starts[NTABLES], const st
 
 static int put_source(struct acct_store *s, int64_t ck, const struct acct_source *src)
 {
+	struct nis_err err;
+
+	if (src->reset && exec1(s, "DELETE FROM acct_last WHERE ck = ?", NULL, ck, &err))
+		return -EIO;
 	sqlite3_bind_int64(s->source, 1, ck);
 	sqlite3_bind_text(s->source, 2, src->boot_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s->source, 3, src->ifindex);
@@ -326,10 +330,10 @@ int acct_store_pass(struct acct_store *s, time_t now, const struct acct_row *row
 		starts[t] = acct_period_start((int64_t)now - 1, t);
 	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return fail(s, "cannot begin a pass", err);
-	for (size_t i = 0; i < n && !rc; i++)
-		rc = put_row(s, starts, &rows[i]);
 	for (size_t i = 0; i < nsrc && !rc; i++)
 		rc = put_source(s, cks[i], &srcs[i]);
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = put_row(s, starts, &rows[i]);
 	if (rc || sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		rc = fail(s, "cannot write a pass", err);
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);

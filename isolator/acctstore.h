@@ -6,6 +6,7 @@
 #ifndef NIS_ISOLATOR_ACCTSTORE_H
 #define NIS_ISOLATOR_ACCTSTORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -35,6 +36,7 @@ struct acct_source {
 	char boot_id[ACCT_BOOT_ID_LEN];
 	int ifindex;
 	uint32_t map_id;
+	bool reset;		/* counting restarted: its earlier last rows go */
 };
 
 struct acct_store;

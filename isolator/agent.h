@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 
+#include "isolator/acct.h"
 #include "isolator/checkpoint.h"
 #include "isolator/container.h"
 #include "isolator/datapath.h"
@@ -20,6 +21,7 @@ struct iso_agent {
 	size_t count;
 	char netns_dir[PATH_MAX];
 	struct iso_ckpt *ckpt;
+	struct iso_acct *acct;
 };
 
 struct iso_container {
@@ -28,6 +30,7 @@ struct iso_container {
 	struct pm_set ports;
 	double created_at;
 	struct iso_dp_ct dp;
+	struct iso_acct_ct acct;
 	struct iso_container *next;
 };
 

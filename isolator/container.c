@@ -35,6 +35,11 @@ bool iso_id_valid(const char *id)
 			  "0123456789._-") == n;
 }
 
+const char *iso_agent_work_dir(const struct iso_agent *a)
+{
+	return a->cfg->flags.work_dir;
+}
+
 void iso_record_free(struct iso_record *r)
 {
 	if (r)
@@ -215,7 +220,8 @@ int iso_agent_create(struct iso_agent *a, const struct iso_create *req,
 		goto fail;
 	}
 	iso_dp_test_abort(12);
-	if ((rc = iso_agent_checkpoint(a, c, ISO_RUNNING, err))) {
+	if ((rc = iso_acct_track(a->acct, c, false, err)) ||
+	    (rc = iso_agent_checkpoint(a, c, ISO_RUNNING, err))) {
 		iso_dp_cleanup(&a->dp, &c->dp);
 		iso_ckpt_delete(a->ckpt, c->id, NULL);
 		pm_alloc_release(a->eph, c->dp.ephemeral, NULL);
@@ -295,6 +301,9 @@ static void destroy_locked(struct iso_agent *a, struct iso_container **pp)
 	/* "destroying" first: a crash half-way is finished off on restart. */
 	if (iso_ckpt_set_state(a->ckpt, c->id, ISO_DESTROYING, &err))
 		log_msg(LOG_ERROR, "%s", err.msg);
+	if (iso_acct_final(a->acct, c, &err))
+		log_msg(LOG_ERROR, "container %s: its last traffic was not written: %s",
+			c->id, err.msg);
 	iso_dp_test_abort(13);
 	iso_dp_cleanup(&a->dp, &c->dp);
 	iso_dp_test_abort(14);
@@ -384,7 +393,9 @@ int iso_agent_new(const struct iso_config *cfg, struct iso_agent **out, struct n
 	    (rc = nis_mkdir_p(cfg->flags.runtime_dir, 0700, err)) ||
 	    (rc = tc_netns_dir_setup(a->netns_dir, err)) ||
 	    (rc = iso_dp_setup(&a->dp, cfg, true, err)) ||
-	    (rc = iso_agent_recover(a, err))) {
+	    (rc = iso_acct_new(a, &a->acct, err)) ||
+	    (rc = iso_agent_recover(a, err)) ||
+	    (rc = iso_acct_start(a->acct, err))) {
 		iso_agent_free(a, false);
 		return rc;
 	}
@@ -392,10 +403,22 @@ int iso_agent_new(const struct iso_config *cfg, struct iso_agent **out, struct n
 	return 0;
 }
 
+int iso_agent_reload(struct iso_agent *a, struct nis_err *err)
+{
+	int rc;
+
+	pthread_mutex_lock(&a->lock);
+	rc = iso_acct_reload(a->acct, err);
+	pthread_mutex_unlock(&a->lock);
+	return rc;
+}
+
 void iso_agent_free(struct iso_agent *a, bool destroy)
 {
 	if (!a)
 		return;
+	if (a->acct)
+		iso_acct_stop(a->acct);	/* the last pass, before anything goes */
 	while (destroy && a->list)
 		destroy_locked(a, &a->list);
 	if (destroy) {
@@ -407,6 +430,7 @@ void iso_agent_free(struct iso_agent *a, bool destroy)
 		a->list = c->next;
 		iso_container_free(c);
 	}
+	iso_acct_free(a->acct);
 	tc_nl_close(a->dp.sk);
 	iso_ckpt_close(a->ckpt);
 	pm_alloc_free(a->eph);

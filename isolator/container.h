@@ -52,6 +52,8 @@ struct iso_agent;
 
 /* Probes, sets the host datapath up, removes orphans of earlier runs. */
 int iso_agent_new(const struct iso_config *cfg, struct iso_agent **out, struct nis_err *err);
+/* SIGHUP: re-reads --network_classes without losing counts. */
+int iso_agent_reload(struct iso_agent *a, struct nis_err *err);
 /* With destroy, tears every container down; else leaves them running. */
 void iso_agent_free(struct iso_agent *a, bool destroy);
 
@@ -71,5 +73,8 @@ int iso_agent_list(struct iso_agent *a, struct iso_record **out, size_t *n,
 
 /* 1-64 of [A-Za-z0-9._-]. */
 bool iso_id_valid(const char *id);
+
+/* --work_dir, where netisol.db lives (readers open their own connection). */
+const char *iso_agent_work_dir(const struct iso_agent *a);
 
 #endif

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "common/log.h"
+#include "isolator/acctdp.h"
 #include "isolator/datapath.h"
 #include "isolator/portblocks.h"
 #include "tc/addr.h"
@@ -96,7 +97,8 @@ static int veth_filters(struct iso_dp *dp, struct iso_dp_ct *ct, struct nis_err 
 	};
 
 	fixed[1].keys[fixed[1].nkeys++] = tc_u32_key8(IPPROTO_ICMP, 0xff, 9, false);
-	if ((rc = tc_qdisc_ingress_add(sk, v, false, err)) ||
+	if ((rc = tc_qdisc_clsact_add(sk, v, false, err)) ||
+	    (rc = iso_acct_dp_attach(dp, ct, v, err)) ||
 	    (rc = add_rules(sk, v, fixed, 2, err)) ||
 	    (rc = tc_u32_table_add(sk, v, TC_INGRESS, DP_PRIO_IP, ETH_P_IP,
 				   TC_U32_HT(DP_HT_TO_LO), 1, err)) ||
@@ -372,7 +374,7 @@ int iso_dp_isolate(struct iso_dp *dp, struct iso_dp_ct *ct, const struct pm_set 
 	struct iso_opt_u64 eg = ct->egress, in = ct->ingress;
 	int rc = 0, nplanned;
 
-	ct->nsfd = ct->diag_fd = ct->sockstat_fd = ct->snmp_fd = -1;
+	ct->nsfd = ct->diag_fd = ct->sockstat_fd = ct->snmp_fd = ct->acct_fd = -1;
 	ct->nblocks = 0;
 	ct->egress.set = ct->ingress.set = false;
 	if ((nplanned = plan_blocks(ct, ports, err)) < 0)
@@ -408,6 +410,7 @@ void iso_dp_release(struct iso_dp_ct *ct)
 	close_fd(&ct->sockstat_fd);
 	close_fd(&ct->snmp_fd);
 	close_fd(&ct->nsfd);
+	iso_acct_dp_release(ct);
 	free(ct->blocks);
 	ct->blocks = NULL;
 }
@@ -502,7 +505,7 @@ int iso_dp_resume(struct iso_dp *dp, struct iso_dp_ct *ct, const struct iso_flag
 {
 	int rc;
 
-	ct->diag_fd = ct->sockstat_fd = ct->snmp_fd = -1;
+	ct->diag_fd = ct->sockstat_fd = ct->snmp_fd = ct->acct_fd = -1;
 	if ((ct->nsfd = tc_netns_open(ct->netns, err)) < 0)
 		return ct->nsfd;
 	if ((rc = reserve_ids(dp, ct, err)) ||
@@ -510,6 +513,7 @@ int iso_dp_resume(struct iso_dp *dp, struct iso_dp_ct *ct, const struct iso_flag
 	    (rc = tc_link_ifindex(ct->nsk, "lo", &ct->ct_lo, err)) ||
 	    (rc = tc_link_ifindex(ct->nsk, "eth0", &ct->ct_eth0, err)) ||
 	    (rc = open_stat_fds(ct, f, err)) ||
+	    (rc = iso_acct_dp_resume(dp, ct, err)) ||
 	    (rc = mirror_nodes(dp, ct, ISO_DP_READD, err)))
 		return rc;
 	for (size_t i = 0; i < ct->nblocks; i++)

@@ -33,6 +33,9 @@ struct iso_dp_ct {
 	struct iso_dp_block *blocks;
 	size_t nblocks;
 	struct iso_ids nodes;
+	int acct_fd;			/* counters map, -1: none */
+	uint32_t acct_map_id;		/* its kernel id: another id is a reset */
+	int acct_ifindex;		/* the veth the counters are on */
 };
 
 /* Builds the container's datapath for the ephemeral block and ports. */

@@ -12,6 +12,7 @@
 #include "tc/probe.h"
 
 /* u32 priorities, Mesos' (primary << 8 | secondary) scheme. */
+#define DP_PRIO_ACCT	1	/* counting, before everything on the host veth */
 #define DP_PRIO_ARP	258
 #define DP_PRIO_ICMP	514
 #define DP_PRIO_IP_HIGH	769
@@ -52,6 +53,7 @@ struct iso_dp {
 	struct iso_ids buckets[256];	/* node ids under each high byte (both levels) */
 	bool l2[256];			/* second-level tables made for this high byte */
 	char sysctl_val[DP_N_SYSCTLS][64];	/* host values copied into containers */
+	int acct_trie;			/* class trie of the counting filters, -1: none */
 };
 
 extern const char *const dp_copied_sysctls[DP_N_SYSCTLS];

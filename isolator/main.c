@@ -84,19 +84,22 @@ static int serve(struct iso_config *c)
 	/* Blocked before any thread starts, so only sigwait sees them. */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	snprintf(sock, sizeof(sock), "%s/api.sock", c->flags.runtime_dir);
-	if (iso_agent_new(c, &agent, &err)) {
+	/* A bad credentials file is a bad start: refused before the agent
+	 * touches the host. */
+	if (http_auth_load(c->flags.http_credentials, c->flags.authenticate_http_readonly,
+			   c->flags.authenticate_http_readwrite, &auth, &err) ||
+	    iso_agent_new(c, &agent, &err)) {
 		fprintf(stderr, "netisold: %s\n", err.msg);
+		http_auth_free(auth);
 		return 1;
 	}
 	iso_flags_log(&c->flags);
 	log_host(&c->host);
 	log_msg(LOG_INFO, "%llu containers of %u ephemeral ports fit",
 		(unsigned long long)c->max_containers, c->block_size);
-	struct http_server_cfg cfg = { c->flags.ip, (unsigned int)c->flags.port, sock, NULL,
+	struct http_server_cfg cfg = { c->flags.ip, (unsigned int)c->flags.port, sock, auth,
 				       agent };
-	if (http_auth_load(c->flags.http_credentials, c->flags.authenticate_http_readonly,
-			   c->flags.authenticate_http_readwrite, &auth, &err) ||
-	    (cfg.auth = auth, http_server_start(&cfg, &srv, &err))) {
+	if (http_server_start(&cfg, &srv, &err)) {
 		fprintf(stderr, "netisold: %s\n", err.msg);
 		http_auth_free(auth);
 		iso_agent_free(agent, false);
@@ -107,8 +110,8 @@ static int serve(struct iso_config *c)
 	do {
 		if (sigwait(&set, &sig))
 			break;
-		if (sig == SIGHUP)
-			log_msg(LOG_INFO, "SIGHUP: nothing to reload");
+		if (sig == SIGHUP && iso_agent_reload(agent, &err))
+			log_msg(LOG_ERROR, "SIGHUP: %s; the classes in use are kept", err.msg);
 	} while (sig == SIGHUP);
 	log_msg(LOG_INFO, "received %s, stopping%s", strsignal(sig),
 		c->flags.cleanup_on_exit ? " and removing every container" : "");

@@ -34,7 +34,7 @@ static struct iso_container *from_row(const struct iso_ckpt_row *r)
 	c->dp.egress = r->egress;
 	c->dp.ingress = r->ingress;
 	c->dp.slot = r->slot;
-	c->dp.nsfd = c->dp.diag_fd = c->dp.sockstat_fd = c->dp.snmp_fd = -1;
+	c->dp.nsfd = c->dp.diag_fd = c->dp.sockstat_fd = c->dp.snmp_fd = c->dp.acct_fd = -1;
 	return c;
 }
 
@@ -79,7 +79,8 @@ static void recover_one(struct iso_agent *a, const struct iso_ckpt_row *r)
 		return;
 	rc = check_row(a, c, r, &err);
 	reserved = rc == 0;
-	if (!rc && !(rc = iso_dp_resume(&a->dp, &c->dp, &a->cfg->flags, &err))) {
+	if (!rc && !(rc = iso_dp_resume(&a->dp, &c->dp, &a->cfg->flags, &err)) &&
+	    !(rc = iso_acct_track(a->acct, c, true, &err))) {
 		pm_set_union(&a->used_ports, &a->used_ports, &c->ports);
 		c->next = a->list;
 		a->list = c;
@@ -90,6 +91,7 @@ static void recover_one(struct iso_agent *a, const struct iso_ckpt_row *r)
 	}
 	log_msg(LOG_INFO, "container %s not recovered (%s): removing what is left of it",
 		c->id, err.msg);
+	iso_acct_final_orphan(a->acct, c);
 	if (reserved) {
 		iso_dp_cleanup(&a->dp, &c->dp);
 		pm_alloc_release(a->eph, c->dp.ephemeral, NULL);

@@ -42,8 +42,17 @@ static int qdisc_add(struct nl_sock *sk, struct rtnl_qdisc *q, int flags,
 int tc_qdisc_ingress_add(struct nl_sock *sk, int ifindex, bool may_exist,
 			 struct nis_err *err)
 {
-	struct rtnl_qdisc *q = qdisc_new(ifindex, TC_H_INGRESS, TC_INGRESS, "ingress");
+	struct rtnl_qdisc *q = qdisc_new(ifindex, TC_H_INGRESS, TC_INGRESS_HANDLE, "ingress");
 	int rc = qdisc_add(sk, q, NLM_F_EXCL, "cannot add the ingress qdisc", err);
+
+	return rc == -EEXIST && may_exist ? 0 : rc;
+}
+
+int tc_qdisc_clsact_add(struct nl_sock *sk, int ifindex, bool may_exist,
+			struct nis_err *err)
+{
+	struct rtnl_qdisc *q = qdisc_new(ifindex, TC_H_CLSACT, TC_INGRESS_HANDLE, "clsact");
+	int rc = qdisc_add(sk, q, NLM_F_EXCL, "cannot add the clsact qdisc", err);
 
 	return rc == -EEXIST && may_exist ? 0 : rc;
 }

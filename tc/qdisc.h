@@ -14,11 +14,22 @@
 #define TC_HTB_HANDLE	0x00010000u	/* 1:   root htb */
 #define TC_HTB_CLASS	0x00010001u	/* 1:1  the limit class */
 #define TC_LEAF_HANDLE	0x00100000u	/* 10:  fq_codel under 1:1 */
-#define TC_INGRESS	0xffff0000u	/* ffff: */
+#define TC_INGRESS_HANDLE 0xffff0000u	/* ffff: the ingress or clsact qdisc */
+/* Parent of filters on the ingress side, ffff:fff2: the kernel takes it
+ * under an ingress qdisc and a clsact one alike (ffff: only under ingress). */
+#define TC_INGRESS	0xfffffff2u
+#define TC_CLSACT_INGRESS TC_INGRESS	/* clsact's ingress hook */
+#define TC_CLSACT_EGRESS  0xfffffff3u	/* clsact's egress hook, ffff:fff3 */
 
 /* Adds the ingress qdisc; with may_exist an existing one is kept. */
 int tc_qdisc_ingress_add(struct nl_sock *sk, int ifindex, bool may_exist,
 			 struct nis_err *err);
+
+/* Adds the clsact qdisc (handle ffff:, hooks TC_CLSACT_INGRESS/EGRESS);
+ * with may_exist an existing one is kept. It takes the place of ingress:
+ * a device has one or the other. */
+int tc_qdisc_clsact_add(struct nl_sock *sk, int ifindex, bool may_exist,
+			struct nis_err *err);
 
 /* Deletes the qdisc at parent (TC_H_ROOT or TC_H_INGRESS) if it exists. */
 int tc_qdisc_delete(struct nl_sock *sk, int ifindex, uint32_t parent,

@@ -106,7 +106,7 @@ END_TEST
 START_TEST(test_passes_and_rollups)
 {
 	struct nis_err err = { "" };
-	struct acct_source src = { "boot-1", 7, 42 }, got_src;
+	struct acct_source src = { "boot-1", 7, 42, false }, got_src;
 	struct acct_counts raw[ACCT_CLASSES];
 	int64_t ck;
 	bool found;

@@ -1,0 +1,72 @@
+/* bpf.h - per-container traffic counting by network class in the kernel:
+ * a hand-emitted eBPF cls_bpf program (raw bpf(2), no libbpf) on the
+ * host-side veth looks each IPv4 peer address up in one global LPM trie and
+ * adds the packet to a per-CPU counter of the container's own map. */
+#ifndef NIS_TC_BPF_H
+#define NIS_TC_BPF_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <netinet/in.h>
+#include <netlink/netlink.h>
+
+#include "common/err.h"
+
+#define TC_ACCT_CLASSES 64	/* class indexes 0..63; 0 is "default" */
+
+/* RX: what the container received (host veth egress, by source address);
+ * TX: what it sent (host veth ingress, by destination address). */
+enum tc_acct_dir { TC_ACCT_RX = 0, TC_ACCT_TX = 1 };
+
+struct tc_acct_count {
+	uint64_t bytes, packets;
+};
+
+/* Creates the global class trie ({prefixlen, IPv4 address} -> class
+ * index, 16384 entries); returns its fd (close-on-exec) or -errno. */
+int tc_acct_trie_create(struct nis_err *err);
+
+/* Maps net/prefixlen (host bits are cleared) to class ci, 1..63 (0 is
+ * allowed but means the same as no entry); adds or overwrites. */
+int tc_acct_trie_set(int trie_fd, struct in_addr net, unsigned prefixlen, uint32_t ci,
+		     struct nis_err *err);
+
+/* Removes net/prefixlen; -ENOENT (with a message) if it is not there. */
+int tc_acct_trie_del(int trie_fd, struct in_addr net, unsigned prefixlen,
+		     struct nis_err *err);
+
+/* Creates one container's counters (per-CPU, 2 * TC_ACCT_CLASSES slots,
+ * index dir * TC_ACCT_CLASSES + ci); returns its fd or -errno. */
+int tc_acct_counters_create(struct nis_err *err);
+
+/* Fills out[dir][ci] with the sums over every possible CPU. */
+int tc_acct_counters_read(int counters_fd, struct tc_acct_count out[2][TC_ACCT_CLASSES],
+			  struct nis_err *err);
+
+/* Loads the counting program for dir over the two maps (the program holds
+ * its own references: the caller may close both fds); returns its fd. */
+int tc_acct_prog_load(int trie_fd, int counters_fd, enum tc_acct_dir dir,
+		      struct nis_err *err);
+
+/* Adds (with replace: adds or replaces) the direct-action cls_bpf filter
+ * handle 1, protocol all, "netisol_acct", at (ifindex, parent, prio);
+ * parent TC_CLSACT_INGRESS or TC_CLSACT_EGRESS. The filter holds the
+ * program: prog_fd may be closed afterwards. */
+int tc_acct_attach(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t prio,
+		   int prog_fd, bool replace, struct nis_err *err);
+
+/* The counters map of the accounting filter at (ifindex, parent, prio), as
+ * a new fd; its map id in *map_id unless map_id is NULL. -ENOENT if there
+ * is no such filter (or it holds no counters map). */
+int tc_acct_find_counters(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t prio,
+			  uint32_t *map_id, struct nis_err *err);
+
+/* The kernel's id of the map behind fd (stable while the map lives, new
+ * when it is re-created: a changed id means the counters restarted). */
+int tc_acct_map_id(int fd, uint32_t *id, struct nis_err *err);
+
+/* Whether this kernel can create both maps and load the program. */
+bool tc_acct_supported(struct nis_err *err);
+
+#endif
