@@ -1,5 +1,6 @@
 /* stats.c - the snapshot behind /monitor/statistics.json and /metrics. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
@@ -127,6 +128,30 @@ static int stats_cmp(const void *x, const void *y)
 	return strcmp(((const struct iso_stats *)x)->id, ((const struct iso_stats *)y)->id);
 }
 
+/* The classes c has traffic in; nothing when accounting is off. */
+static void copy_totals(const struct iso_agent *a, const struct iso_container *c,
+			struct iso_stats *s)
+{
+	const struct acct_counts *t = c->acct.total;
+	size_t n = 0;
+
+	for (int ci = 0; ci < ACCT_CLASSES; ci++)
+		n += t[ci].rx_packets || t[ci].tx_packets;
+	if (!n || !(s->acct = calloc(n, sizeof(*s->acct))))
+		return;
+	for (unsigned int ci = 0; ci < ACCT_CLASSES; ci++) {
+		if (!t[ci].rx_packets && !t[ci].tx_packets)
+			continue;
+		struct iso_acct_total *o = &s->acct[s->nacct++];
+
+		snprintf(o->cls, sizeof(o->cls), "%s", iso_acct_class_name(a->acct, ci));
+		o->rx_bytes = t[ci].rx_bytes;
+		o->tx_bytes = t[ci].tx_bytes;
+		o->rx_packets = t[ci].rx_packets;
+		o->tx_packets = t[ci].tx_packets;
+	}
+}
+
 static int pick(struct iso_agent *a, const char *only, struct collect *k, struct nis_err *err)
 {
 	size_t cap = a->count ? a->count : 1;
@@ -146,6 +171,7 @@ static int pick(struct iso_agent *a, const char *only, struct collect *k, struct
 		s->labels = c->labels;
 		s->egress = c->dp.egress;
 		s->ingress = c->dp.ingress;
+		copy_totals(a, c, s);
 	}
 	if (only && !k->n)
 		return nis_err_set(err, -ENOENT, "no container '%s'", only);
@@ -200,8 +226,10 @@ int iso_agent_snapshot(struct iso_agent *a, const char *only, struct iso_snapsho
 
 void iso_snapshot_free(struct iso_snapshot *s)
 {
-	for (size_t i = 0; s->c && i < s->n; i++)
+	for (size_t i = 0; s->c && i < s->n; i++) {
 		free(s->c[i].snmp);
+		free(s->c[i].acct);
+	}
 	free(s->c);
 	s->c = NULL;
 	s->n = 0;

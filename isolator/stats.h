@@ -16,6 +16,13 @@ struct iso_tc_stats {
 	uint64_t backlog, bytes, drops, overlimits, packets, qlen, ratebps, ratepps, requeues;
 };
 
+/* A container's traffic history, all time, per class, as of the last
+ * accounting pass. */
+struct iso_acct_total {
+	char cls[16];
+	uint64_t rx_bytes, tx_bytes, rx_packets, tx_packets;
+};
+
 struct iso_stats {
 	char id[ISO_ID_MAX + 1];
 	struct iso_labels labels;
@@ -30,6 +37,8 @@ struct iso_stats {
 	uint32_t rtt_p50, rtt_p90, rtt_p95, rtt_p99;
 	struct iso_snmp_value *snmp;
 	size_t nsnmp;
+	struct iso_acct_total *acct;	/* classes with traffic */
+	size_t nacct;
 };
 
 struct iso_snapshot {
