@@ -134,6 +134,33 @@ static void write_limits(FILE *f, const struct iso_snapshot *s, char (*lab)[LABE
 		    "Ingress limit of the container (HTB rate)", offsetof(struct iso_stats, ingress));
 }
 
+/* The history's all-time totals per class, as of the last pass. */
+static void write_acct(FILE *f, const struct iso_snapshot *s, char (*lab)[LABELS_MAX])
+{
+	static const struct { const char *name, *help; } fam[2] = {
+		{ "netisol_accounting_bytes_total",
+		  "Bytes in the traffic history, by network class and direction (as of the last "
+		  "accounting pass)" },
+		{ "netisol_accounting_packets_total",
+		  "Packets in the traffic history, by network class and direction" },
+	};
+
+	for (int k = 0; k < 2; k++) {
+		family(f, fam[k].name, "counter", fam[k].help);
+		for (size_t i = 0; i < s->n; i++)
+			for (size_t j = 0; j < s->c[i].nacct; j++) {
+				const struct iso_acct_total *t = &s->c[i].acct[j];
+
+				fprintf(f, "%s{%s,class=\"%s\",direction=\"rx\"} %llu\n"
+					"%s{%s,class=\"%s\",direction=\"tx\"} %llu\n",
+					fam[k].name, lab[i], t->cls,
+					(unsigned long long)(k ? t->rx_packets : t->rx_bytes),
+					fam[k].name, lab[i], t->cls,
+					(unsigned long long)(k ? t->tx_packets : t->tx_bytes));
+			}
+	}
+}
+
 static void write_counter(const char *method, unsigned int status, unsigned long long n,
 			  void *arg)
 {
@@ -178,6 +205,7 @@ void http_metrics(struct http_req *req, struct http_resp *resp)
 	write_net(f, &snap, lab);
 	write_tc(f, &snap, lab);
 	write_limits(f, &snap, lab);
+	write_acct(f, &snap, lab);
 	/* A tenant gets its own series only: these families count every
 	 * container and every client of the agent. */
 	if (!req->scope)

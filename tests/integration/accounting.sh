@@ -62,6 +62,36 @@ ok $? "rx over every class = the veth's link counter ($r)"
 p=$(q "SELECT SUM(tx_packets) FROM acct_day h JOIN acct_container c USING (ck) WHERE c.id='a1'")
 [ "$p" = "$(link "$v" rx.packets)" ]; ok $? "tx packets = the veth's ($p)"
 
+# ---- the same history through the API, netisolctl and /metrics ----
+api GET "/accounting?container_id=a1&by=day"
+j() { echo "$API_BODY" | jq -r "$1"; }
+[ "$API_STATUS" = 200 ] && [ "$(j .timezone)" = UTC ] &&
+	[ "$(j '.rows[] | select(.class=="1") | .tx_bytes')" = "$(sum day 1 tx_bytes)" ] &&
+	[ "$(j '.rows[] | select(.class=="2") | .rx_bytes')" = "$(sum day 2 rx_bytes)" ] &&
+	[ "$(j '.rows[0].start')" = "$(date -u +%Y-%m-%dT00:00:00Z)" ]
+ok $? "GET /accounting?by=day has the history's rows, UTC day starts"
+api GET "/accounting?container_id=a1&by=minute&class=2"
+[ "$(j '[.rows[].tx_bytes] | add')" = "$(sum minute 2 tx_bytes)" ] && [ "$(j '[.rows[].class] | unique | join(",")')" = 2 ]
+ok $? "by=minute&class=2: only class 2, summing to the minute rows"
+api GET "/accounting/top?by=day&limit=1"
+[ "$(j '.rows | length')" = 1 ] && [ "$(j '.rows[0].container_id')" = a1 ]
+ok $? "/accounting/top?by=day&limit=1 names a1, the heaviest"
+api GET "/accounting?container_id=a1&by=fortnight"
+[ "$API_STATUS" = 400 ]; ok $? "by=fortnight is refused with 400"
+api GET "/accounting?container_id=nosuch&by=day"
+[ "$API_STATUS" = 404 ]; ok $? "an unknown container is 404"
+out=$(ctl traffic a1 -d)
+echo "$out" | grep -q "$(date -u +%Y-%m-%d)" && echo "$out" | grep -qi "total"
+ok $? "netisolctl traffic a1 -d prints today's row and a total"
+api GET "/accounting?container_id=a1&by=hour"
+[ "$(ctl traffic a1 -h --json | jq -c '[.rows[] | select(.class=="1")]')" = "$(echo "$API_BODY" | jq -c '[.rows[] | select(.class=="1")]')" ]
+ok $? "netisolctl traffic --json is the endpoint's JSON"
+m=$(sb_host curl -s http://127.0.0.1:5051/metrics)
+v=$(echo "$m" | awk '/^netisol_accounting_bytes_total\{container_id="a1".*class="1",direction="tx"/ { print $2 }')
+[ "$v" = "$(sum day 1 tx_bytes)" ]; ok $? "netisol_accounting_bytes_total{class=\"1\",direction=\"tx\"} = $v"
+echo "$m" | awk -f "$top_srcdir/tests/integration/promcheck.awk" >/dev/null
+ok $? "/metrics is still valid Prometheus text"
+
 # ---- local: container -> host, container -> container ----
 sb_bg sb_host socat -u TCP4-LISTEN:5300,bind=$H,reuseaddr,fork OPEN:/dev/null
 sb_bg in_ct a2 socat -u TCP4-LISTEN:31002,reuseaddr,fork OPEN:/dev/null
@@ -118,8 +148,17 @@ sqlite3 "$DB" "INSERT INTO acct_minute VALUES (1, $((now - 3 * 86400)), 0, 1, 1,
 	(1, $((now - 47 * 3600)), 0, 1, 1, 1, 1);
 	INSERT INTO acct_hour VALUES (1, $((now - 70 * 86400)), 0, 1, 1, 1, 1),
 	(1, $((now - 61 * 86400)), 0, 1, 1, 1, 1)"
-agent_start --accounting_interval=1secs --network_classes="$CLASSES" || exit 1
+printf '{"credentials":[{"principal":"ops","secret":"o"},{"principal":"alice","secret":"a","containers":["a2"]}]}' >"$SB_DIR/creds"
+agent_start --accounting_interval=1secs --network_classes="$CLASSES" \
+	--authenticate_http_readonly --http_credentials="$SB_DIR/creds" || exit 1
 settle 2.5
+tcode() { sb_host curl -s -o /dev/null -w '%{http_code}' -u "$1" "http://127.0.0.1:5051$2"; }
+[ "$(tcode alice:a '/accounting?container_id=a2&by=day')" = 200 ] &&
+	[ "$(tcode alice:a '/accounting?container_id=a1&by=day')" = 403 ] &&
+	[ "$(tcode ops:o '/accounting?container_id=a1&by=day')" = 200 ]
+ok $? "tenant alice reads a2's history, gets 403 for a1's; the operator reads both"
+top=$(sb_host curl -s -u alice:a 'http://127.0.0.1:5051/accounting/top?by=day&limit=10' | jq -r '[.rows[].container_id] | join(",")')
+[ "$top" = a2 ]; ok $? "alice's /accounting/top lists only a2 ($top)"
 [ "$(q "SELECT COUNT(*) FROM acct_minute WHERE ts = $((now - 3 * 86400))")" = 0 ] &&
 	[ "$(q "SELECT COUNT(*) FROM acct_minute WHERE ts = $((now - 47 * 3600))")" = 1 ] &&
 	[ "$(q "SELECT COUNT(*) FROM acct_hour WHERE ts = $((now - 70 * 86400))")" = 0 ] &&
