@@ -174,6 +174,12 @@ static void write_agent(FILE *f, const struct iso_snapshot *s)
 	fprintf(f, "netisol_containers %zu\n", s->n);
 	family(f, "netisol_ephemeral_blocks_free", "gauge", "Ephemeral port blocks not in use");
 	fprintf(f, "netisol_ephemeral_blocks_free %zu\n", s->free_blocks);
+	family(f, "netisol_accounting_pass_seconds", "gauge",
+	       "Duration of the last accounting pass over every container");
+	fprintf(f, "netisol_accounting_pass_seconds %.6f\n", s->acct_pass_seconds);
+	family(f, "netisol_accounting_passes_total", "counter",
+	       "Accounting passes written to the history");
+	fprintf(f, "netisol_accounting_passes_total %llu\n", (unsigned long long)s->acct_passes);
 	family(f, "netisol_api_requests_total", "counter",
 	       "API requests answered, by method and status code");
 	http_server_counters(write_counter, f);

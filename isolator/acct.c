@@ -30,6 +30,8 @@ struct iso_acct {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	bool running, stopping;
+	double last_pass_s;		/* duration of the last full pass */
+	uint64_t passes;
 };
 
 /* ---- the class trie ---- */
@@ -368,9 +370,18 @@ out:
 	return rc;
 }
 
+static double mono_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
 int iso_acct_collect(struct iso_acct *a, time_t now, struct nis_err *err)
 {
 	struct iso_container **cs;
+	double t0 = mono_s();
 	size_t n = 0;
 	int rc;
 
@@ -384,7 +395,19 @@ int iso_acct_collect(struct iso_acct *a, time_t now, struct nis_err *err)
 	free(cs);
 	if (!rc && acct_store_prune(a->store, now, &a->ag->cfg->flags, PRUNE_ROWS, err) < 0)
 		rc = -EIO;
+	if (!rc) {
+		a->last_pass_s = mono_s() - t0;
+		a->passes++;
+		log_msg(LOG_DEBUG, "accounting pass: %zu containers in %.1f ms", n,
+			a->last_pass_s * 1e3);
+	}
 	return rc;
+}
+
+void iso_acct_pass_stats(const struct iso_acct *a, double *last_s, uint64_t *passes)
+{
+	*last_s = iso_acct_enabled(a) ? a->last_pass_s : 0;
+	*passes = iso_acct_enabled(a) ? a->passes : 0;
 }
 
 int iso_acct_final(struct iso_acct *a, struct iso_container *c, struct nis_err *err)

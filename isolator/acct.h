@@ -45,6 +45,8 @@ void iso_acct_final_orphan(struct iso_acct *a, struct iso_container *c);
 /* Re-reads --network_classes (SIGHUP): a pass first, so what was counted
  * under the old classes is written under them. A bad file changes nothing. */
 int iso_acct_reload(struct iso_acct *a, struct nis_err *err);
+/* Duration of the last full pass and how many passes ran (for /metrics). */
+void iso_acct_pass_stats(const struct iso_acct *a, double *last_s, uint64_t *passes);
 /* Class name of index ci ("" if unassigned). */
 const char *iso_acct_class_name(const struct iso_acct *a, unsigned int ci);
 

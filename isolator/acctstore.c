@@ -350,6 +350,33 @@ int acct_store_forget(struct acct_store *s, int64_t ck, struct nis_err *err)
 	return exec1(s, "DELETE FROM acct_source WHERE ck = ?", NULL, ck, err);
 }
 
+/* One DELETE of at most max rows older than cutoff; the minute table
+ * has no period index, so it goes one container at a time along its key. */
+static int prune_table(struct acct_store *s, int t, int64_t cutoff, int max,
+		       struct nis_err *err)
+{
+	char sql[320];
+	sqlite3_stmt *st;
+	int rc;
+
+	if (t == 0)
+		snprintf(sql, sizeof(sql), "DELETE FROM acct_minute WHERE (ck, ts, ci) IN (SELECT"
+			 " m.ck, m.ts, m.ci FROM acct_container c CROSS JOIN acct_minute m ON m.ck = c.ck"
+			 " AND m.ts < ?1 LIMIT ?2)");
+	else
+		snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE (ck, ts, ci) IN (SELECT ck, ts,"
+			 " ci FROM %s WHERE ts < ?1 LIMIT ?2)", tables[t], tables[t]);
+	if ((rc = prepare(s, sql, &st, err)))
+		return rc;
+	sqlite3_bind_int64(st, 1, cutoff);
+	sqlite3_bind_int(st, 2, max);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return fail(s, "cannot prune", err);
+	return sqlite3_changes(s->db);
+}
+
 int acct_store_prune(struct acct_store *s, time_t now, const struct iso_flags *f,
 		     int max, struct nis_err *err)
 {
@@ -357,26 +384,18 @@ int acct_store_prune(struct acct_store *s, time_t now, const struct iso_flags *f
 		&f->accounting_minute_retention, &f->accounting_hour_retention,
 		&f->accounting_day_retention, &f->accounting_month_retention,
 	};
-	char sql[256];
 	int total = 0;
 
 	for (int t = 0; t < NTABLES; t++) {
-		sqlite3_stmt *st;
-		int rc;
+		int n;
 
 		if (!keep[t]->set)
 			continue;
-		snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE (ck, ts, ci) IN (SELECT ck, ts,"
-			 " ci FROM %s WHERE ts < ? LIMIT ?)", tables[t], tables[t]);
-		if ((rc = prepare(s, sql, &st, err)))
-			return rc;
-		sqlite3_bind_int64(st, 1, (int64_t)now - (int64_t)(keep[t]->v / 1000000000ull));
-		sqlite3_bind_int(st, 2, max);
-		rc = sqlite3_step(st);
-		sqlite3_finalize(st);
-		if (rc != SQLITE_DONE)
-			return fail(s, "cannot prune", err);
-		total += sqlite3_changes(s->db);
+		n = prune_table(s, t, (int64_t)now - (int64_t)(keep[t]->v / 1000000000ull), max,
+				err);
+		if (n < 0)
+			return n;
+		total += n;
 	}
 	return total;
 }

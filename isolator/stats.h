@@ -46,6 +46,8 @@ struct iso_snapshot {
 	struct iso_stats *c;	/* sorted by id */
 	size_t n;
 	size_t free_blocks, capacity;
+	double acct_pass_seconds;	/* the last accounting pass took */
+	uint64_t acct_passes;
 };
 
 /* Every container, or only `only` (NULL: all; -ENOENT if it is unknown). */

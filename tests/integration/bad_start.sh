@@ -52,6 +52,13 @@ refused "unknown flag 'bogus'" $ISO --bogus=1
 refused "'nosuch0' does not exist" $ISO --eth0_name=nosuch0
 refused "no MAC address" $ISO --eth0_name=lo
 refused "'nosuch1' does not exist" $ISO --lo_name=nosuch1
+mkdir -p "$SB_DIR"
+printf '1 0.0.0.0/0\n2 10.0.0.1/8\n' >"$SB_DIR/classes.bad"
+printf '1 0.0.0.0/0\n2 2001:db8::/32\n' >"$SB_DIR/classes.v6"
+refused "classes.bad: line 2: host bits are set" $ISO --network_classes="$SB_DIR/classes.bad"
+refused "line 2: IPv6 classes are not supported yet" $ISO --network_classes="$SB_DIR/classes.v6"
+refused "--network_classes=$SB_DIR/nosuch" $ISO --network_classes="$SB_DIR/nosuch"
+refused "accounting_minute_retention" $ISO --accounting_minute_retention=2fortnights
 
 # An interface with no IPv4 address, then a host with no default route.
 sb_host ip link add "${SB}x" type veth peer name "${SB}y"
