@@ -123,6 +123,16 @@ static int kernel_check(struct iso_agent *ag, struct nis_err *err)
 	return 0;
 }
 
+static int make_trie(struct iso_acct *a, struct nis_err *err)
+{
+	int fd = tc_acct_trie_create(err);
+
+	if (fd < 0)
+		return fd;
+	a->ag->dp.acct_trie = fd;
+	return 0;
+}
+
 int iso_acct_new(struct iso_agent *ag, struct iso_acct **out, struct nis_err *err)
 {
 	struct iso_acct *a = calloc(1, sizeof(*a));
@@ -135,18 +145,18 @@ int iso_acct_new(struct iso_agent *ag, struct iso_acct **out, struct nis_err *er
 	pthread_mutex_init(&a->mu, NULL);
 	pthread_cond_init(&a->cv, NULL);
 	read_boot_id(a->boot_id);
-	if ((rc = kernel_check(ag, err)) <= 0 ||
-	    (rc = acct_store_open(ag->cfg->flags.work_dir, &a->store, err)) ||
-	    (rc = ag->dp.acct_trie = tc_acct_trie_create(err)) < 0 ||
-	    (rc = copy_classes(&ag->cfg->classes, &a->classes, err)) ||
-	    (rc = trie_fill(a, &a->classes, err))) {
-		if (rc) {
-			iso_acct_free(a);
-			return rc;
-		}
-	}
+	if ((rc = kernel_check(ag, err)) < 0)
+		goto fail;
+	if (rc > 0 && ((rc = acct_store_open(ag->cfg->flags.work_dir, &a->store, err)) ||
+		       (rc = make_trie(a, err)) ||
+		       (rc = copy_classes(&ag->cfg->classes, &a->classes, err)) ||
+		       (rc = trie_fill(a, &a->classes, err))))
+		goto fail;
 	*out = a;
 	return 0;
+fail:
+	iso_acct_free(a);
+	return rc;
 }
 
 void iso_acct_free(struct iso_acct *a)

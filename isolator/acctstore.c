@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include "isolator/acctstore.h"
+#include "isolator/accttime.h"
 
 static const char *const tables[] = { "acct_minute", "acct_hour", "acct_day", "acct_month" };
 #define NTABLES 4
@@ -327,7 +328,7 @@ int acct_store_pass(struct acct_store *s, time_t now, const struct acct_row *row
 	int rc = 0;
 
 	for (int t = 0; t < NTABLES; t++)
-		starts[t] = acct_period_start((int64_t)now - 1, t);
+		starts[t] = acct_floor_utc(t, (int64_t)now - 1);
 	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return fail(s, "cannot begin a pass", err);
 	for (size_t i = 0; i < nsrc && !rc; i++)
@@ -398,47 +399,4 @@ int acct_store_prune(struct acct_store *s, time_t now, const struct iso_flags *f
 		total += n;
 	}
 	return total;
-}
-
-/* Days since 1970-01-01 of a civil date, and back (Howard Hinnant's
- * algorithms), so months need neither timegm nor TZ. */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	unsigned doe = (unsigned)(z - era * 146097);
-	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	unsigned mp = (5 * doy + 2) / 153;
-
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
-
-static int64_t floor_div(int64_t a, int64_t b)
-{
-	return a / b - (a % b < 0);
-}
-
-int64_t acct_period_start(int64_t t, int by)
-{
-	static const int64_t len[] = { 60, 3600, 86400 };
-	int64_t y;
-	unsigned m;
-
-	if (by < 3)
-		return floor_div(t, len[by]) * len[by];
-	civil_from_days(floor_div(t, 86400), &y, &m);
-	return days_from_civil(y, m, 1) * 86400;
 }

@@ -76,7 +76,4 @@ int acct_store_forget(struct acct_store *s, int64_t ck, struct nis_err *err);
 int acct_store_prune(struct acct_store *s, time_t now, const struct iso_flags *f,
 		     int max, struct nis_err *err);
 
-/* Period starts (UTC) of t. */
-int64_t acct_period_start(int64_t t, int by);	/* by: 0 min, 1 hour, 2 day, 3 month */
-
 #endif

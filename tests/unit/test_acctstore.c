@@ -52,22 +52,6 @@ static int64_t sum(const char *sql)
 	return v;
 }
 
-START_TEST(test_period_start)
-{
-	/* 2026-11-22T13:45:10Z */
-	int64_t t = 1795355110;
-
-	ck_assert_int_eq(acct_period_start(t, 0), 1795355100);
-	ck_assert_int_eq(acct_period_start(t, 1), 1795352400);
-	ck_assert_int_eq(acct_period_start(t, 2), 1795305600);
-	ck_assert_int_eq(acct_period_start(t, 3), 1793491200);	/* 2026-11-01 */
-	ck_assert_int_eq(acct_period_start(1709251199, 3), 1706745600); /* Feb 29 2024 */
-	ck_assert_int_eq(acct_period_start(1709251200, 3), 1709251200); /* Mar 1 2024 */
-	ck_assert_int_eq(acct_period_start(0, 3), 0);
-	ck_assert_int_eq(acct_period_start(-1, 2), -86400);
-}
-END_TEST
-
 START_TEST(test_keys)
 {
 	struct nis_err err = { "" };
@@ -186,7 +170,6 @@ void add_acctstore_tests(Suite *s)
 	TCase *tc = tcase_create("acctstore");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_period_start);
 	tcase_add_test(tc, test_keys);
 	tcase_add_test(tc, test_passes_and_rollups);
 	tcase_add_test(tc, test_prune);
