@@ -96,6 +96,7 @@ void http_snapshot_scope(struct iso_snapshot *s, const struct http_scope *scope)
 	for (size_t i = 0; i < s->n; i++) {
 		if (!http_scope_sees(scope, s->c[i].id)) {
 			free(s->c[i].snmp);
+			free(s->c[i].acct);
 			continue;
 		}
 		s->c[kept++] = s->c[i];	/* an exact overlap when kept == i: allowed */

@@ -219,25 +219,14 @@ int iso_acct_track(struct iso_acct *a, struct iso_container *c, bool resumed,
 	return 0;
 }
 
-/* The counters of c now; a veth re-created under it gets new counters. */
-static int read_raw(struct iso_acct *a, struct iso_container *c,
-		    struct acct_counts raw[ACCT_CLASSES], struct nis_err *err)
+/* The counters of c's map now: the one the agent holds, which still reads
+ * after its veth is gone. */
+static int read_raw(struct iso_container *c, struct acct_counts raw[ACCT_CLASSES],
+		    struct nis_err *err)
 {
 	struct tc_acct_count k[2][TC_ACCT_CLASSES];
-	int ifindex = (int)if_nametoindex(c->dp.veth), rc;
+	int rc;
 
-	if (!ifindex)
-		return nis_err_set(err, -ENODEV, "container %s: its veth %s is gone", c->id,
-				   c->dp.veth);
-	if (ifindex != c->dp.acct_ifindex) {
-		log_msg(LOG_WARN, "container %s: veth %s was re-created (ifindex %d, was %d): "
-			"counting from zero on it", c->id, c->dp.veth, ifindex,
-			c->dp.acct_ifindex);
-		if ((rc = iso_acct_dp_attach(&a->ag->dp, &c->dp, ifindex, err)))
-			return rc;
-		memset(c->acct.last, 0, sizeof(c->acct.last));
-		c->acct.reset = true;
-	}
 	if ((rc = tc_acct_counters_read(c->dp.acct_fd, k, err)))
 		return rc;
 	for (int ci = 0; ci < ACCT_CLASSES; ci++)
@@ -245,6 +234,22 @@ static int read_raw(struct iso_acct *a, struct iso_container *c,
 						k[TC_ACCT_RX][ci].packets,
 						k[TC_ACCT_TX][ci].packets };
 	return 0;
+}
+
+/* A veth re-created under c (by hand, or by anything but the agent) gets
+ * counting of its own, from zero; returns 1 when that happened. */
+static int follow_veth(struct iso_acct *a, struct iso_container *c, struct nis_err *err)
+{
+	int ifindex = (int)if_nametoindex(c->dp.veth), rc;
+
+	if (!ifindex || ifindex == c->dp.acct_ifindex)
+		return 0;
+	log_msg(LOG_WARN, "container %s: veth %s was re-created (ifindex %d, was %d): "
+		"counting from zero on it", c->id, c->dp.veth, ifindex, c->dp.acct_ifindex);
+	if ((rc = iso_acct_dp_attach(&a->ag->dp, &c->dp, ifindex, err)))
+		return rc;
+	c->acct.reset = true;
+	return 1;
 }
 
 /* One direction: a counter that went backwards restarted from zero. */
@@ -314,15 +319,17 @@ static int push_row(struct pass *p, struct iso_container *c, const struct acct_r
 	return 0;
 }
 
-/* c's rows (classes whose counters moved) and source into p. */
+/* c's rows (classes whose counters moved) and source into p. When its
+ * veth was re-created, the old map's last counts are still counted and
+ * the rows record zero as counted so far: the new map starts there. */
 static int add_container(struct iso_acct *a, struct pass *p, struct iso_container *c,
 			 struct nis_err *err)
 {
 	struct acct_counts raw[ACCT_CLASSES];
-	int rc;
+	int rc, moved;
 
-	if ((rc = read_raw(a, c, raw, err)))
-		return rc;
+	if ((rc = read_raw(c, raw, err)) || (moved = follow_veth(a, c, err)) < 0)
+		return rc ? rc : moved;
 	for (unsigned int ci = 0; ci < ACCT_CLASSES; ci++) {
 		const struct acct_counts *l = &c->acct.last[ci];
 		struct acct_row r = { c->acct.ck, ci, { 0, 0, 0, 0 }, raw[ci] };
@@ -333,9 +340,13 @@ static int add_container(struct iso_acct *a, struct pass *p, struct iso_containe
 		       &r.delta.rx_bytes, &r.delta.rx_packets);
 		delta1(l->tx_bytes, l->tx_packets, raw[ci].tx_bytes, raw[ci].tx_packets,
 		       &r.delta.tx_bytes, &r.delta.tx_packets);
+		if (moved)
+			memset(&r.raw, 0, sizeof(r.raw));
 		if (push_row(p, c, &r))
 			return nis_err_set(err, -ENOMEM, "out of memory");
 	}
+	if (moved)
+		memset(c->acct.last, 0, sizeof(c->acct.last));
 	p->cks[p->nsrc] = c->acct.ck;
 	p->srcs[p->nsrc] = (struct acct_source){ "", c->dp.acct_ifindex, c->dp.acct_map_id,
 						 c->acct.reset };
@@ -422,13 +433,18 @@ void iso_acct_pass_stats(const struct iso_acct *a, double *last_s, uint64_t *pas
 
 int iso_acct_final(struct iso_acct *a, struct iso_container *c, struct nis_err *err)
 {
-	int rc;
 
 	if (!iso_acct_enabled(a) || !c->acct.ck)
 		return 0;
-	if ((rc = pass_run(a, &c, 1, time(NULL), err)))
-		return rc;
-	return acct_store_forget(a->store, c->acct.ck, err);
+	return pass_run(a, &c, 1, time(NULL), err);
+}
+
+void iso_acct_forget(struct iso_acct *a, const struct iso_container *c)
+{
+	struct nis_err err = { "" };
+
+	if (iso_acct_enabled(a) && c->acct.ck && acct_store_forget(a->store, c->acct.ck, &err))
+		log_msg(LOG_WARN, "container %s: %s", c->id, err.msg);
 }
 
 void iso_acct_final_orphan(struct iso_acct *a, struct iso_container *c)
@@ -487,12 +503,14 @@ static struct timespec next_boundary(uint64_t interval_ns)
 	return (struct timespec){ (time_t)(next / 1000000000ull), (long)(next % 1000000000ull) };
 }
 
-static void collect_locked(struct iso_acct *a)
+/* at: the interval boundary the pass is for, so a pass that waited for
+ * the lock still books into the period that just ended. */
+static void collect_locked(struct iso_acct *a, time_t at)
 {
 	struct nis_err err = { "" };
 
 	pthread_mutex_lock(&a->ag->lock);
-	if (iso_acct_collect(a, time(NULL), &err))
+	if (iso_acct_collect(a, at, &err))
 		log_msg(LOG_ERROR, "accounting pass failed (the deltas stay in the kernel "
 			"counters for the next pass): %s", err.msg);
 	pthread_mutex_unlock(&a->ag->lock);
@@ -512,7 +530,7 @@ static void *run(void *arg)
 		if (a->stopping)
 			break;
 		pthread_mutex_unlock(&a->mu);
-		collect_locked(a);
+		collect_locked(a, at.tv_sec + (at.tv_nsec > 0));
 		pthread_mutex_lock(&a->mu);
 	}
 	pthread_mutex_unlock(&a->mu);
@@ -542,5 +560,5 @@ void iso_acct_stop(struct iso_acct *a)
 	pthread_mutex_unlock(&a->mu);
 	pthread_join(a->thread, NULL);
 	a->running = false;
-	collect_locked(a);
+	collect_locked(a, time(NULL));
 }

@@ -37,8 +37,12 @@ int iso_acct_track(struct iso_acct *a, struct iso_container *c, bool resumed,
 		   struct nis_err *err);
 /* One pass over every live container (the agent lock held). */
 int iso_acct_collect(struct iso_acct *a, time_t now, struct nis_err *err);
-/* c's last delta, then its counters are forgotten (it is being destroyed). */
+/* c's last delta (it is being destroyed). Its last counters stay until
+ * iso_acct_forget, called once its counting filter is gone: a crash in
+ * between finds the filter and the counters that match it, and counts
+ * nothing twice. */
 int iso_acct_final(struct iso_acct *a, struct iso_container *c, struct nis_err *err);
+void iso_acct_forget(struct iso_acct *a, const struct iso_container *c);
 /* The last delta of a container that recovery is removing, read from the
  * filter still on its veth (if any). */
 void iso_acct_final_orphan(struct iso_acct *a, struct iso_container *c);

@@ -43,7 +43,7 @@ static int prepare_all(struct acct_store *s, struct nis_err *err)
 
 	for (int i = 0; i < NTABLES; i++) {
 		snprintf(sql, sizeof(sql),
-			 "INSERT INTO %s VALUES (?1,?2,?3,?4,?5,?6,?7) ON CONFLICT DO UPDATE SET"
+			 "INSERT INTO %s VALUES (?1,?2,?3,?4,?5,?6,?7) ON CONFLICT (ck, ts, ci) DO UPDATE SET"
 			 " rx_bytes = rx_bytes + ?4, tx_bytes = tx_bytes + ?5,"
 			 " rx_packets = rx_packets + ?6, tx_packets = tx_packets + ?7", tables[i]);
 		if ((rc = prepare(s, sql, &s->add[i], err)))
@@ -346,9 +346,18 @@ int acct_store_forget(struct acct_store *s, int64_t ck, struct nis_err *err)
 {
 	int rc;
 
-	if ((rc = exec1(s, "DELETE FROM acct_last WHERE ck = ?", NULL, ck, err)))
+	/* Together or not at all: a source without its counters would read
+	 * as counters at zero. */
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return fail(s, "cannot begin", err);
+	if ((rc = exec1(s, "DELETE FROM acct_last WHERE ck = ?", NULL, ck, err)) ||
+	    (rc = exec1(s, "DELETE FROM acct_source WHERE ck = ?", NULL, ck, err)) ||
+	    (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK &&
+	     (rc = fail(s, "cannot commit", err)))) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		return rc;
-	return exec1(s, "DELETE FROM acct_source WHERE ck = ?", NULL, ck, err);
+	}
+	return 0;
 }
 
 /* One DELETE of at most max rows older than cutoff; the minute table
@@ -392,8 +401,9 @@ int acct_store_prune(struct acct_store *s, time_t now, const struct iso_flags *f
 
 		if (!keep[t]->set)
 			continue;
-		n = prune_table(s, t, (int64_t)now - (int64_t)(keep[t]->v / 1000000000ull), max,
-				err);
+		/* A period is kept while any of it is inside the retention. */
+		n = prune_table(s, t, acct_floor_utc(t, (int64_t)now -
+						 (int64_t)(keep[t]->v / 1000000000ull)), max, err);
 		if (n < 0)
 			return n;
 		total += n;

@@ -306,6 +306,7 @@ static void destroy_locked(struct iso_agent *a, struct iso_container **pp)
 			c->id, err.msg);
 	iso_dp_test_abort(13);
 	iso_dp_cleanup(&a->dp, &c->dp);
+	iso_acct_forget(a->acct, c);
 	iso_dp_test_abort(14);
 	if (iso_ckpt_delete(a->ckpt, c->id, &err))
 		log_msg(LOG_ERROR, "%s", err.msg);

@@ -513,9 +513,11 @@ int iso_dp_resume(struct iso_dp *dp, struct iso_dp_ct *ct, const struct iso_flag
 	    (rc = tc_link_ifindex(ct->nsk, "lo", &ct->ct_lo, err)) ||
 	    (rc = tc_link_ifindex(ct->nsk, "eth0", &ct->ct_eth0, err)) ||
 	    (rc = open_stat_fds(ct, f, err)) ||
-	    (rc = iso_acct_dp_resume(dp, ct, err)) ||
 	    (rc = mirror_nodes(dp, ct, ISO_DP_READD, err)))
 		return rc;
+	/* Counting is not worth a running container: without it, it runs on. */
+	if ((rc = iso_acct_dp_resume(dp, ct, err)))
+		log_msg(LOG_ERROR, "%s: its traffic is not counted: %s", ct->netns, err->msg);
 	for (size_t i = 0; i < ct->nblocks; i++)
 		if ((rc = iso_dp_block_apply(dp, ct, &ct->blocks[i], ISO_DP_READD, err)))
 			return rc;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "common/log.h"
 #include "http/server.h"
@@ -129,6 +130,9 @@ int main(int argc, char **argv)
 	/* One malloc arena: the HTTP pool threads would otherwise each keep
 	 * the pages of the largest response they built (RSS, not leaks). */
 	mallopt(M_ARENA_MAX, 1);
+	/* Kernels before 5.11 charge eBPF maps to RLIMIT_MEMLOCK (64 KiB by
+	 * default): a few dozen containers' counters would not fit. */
+	setrlimit(RLIMIT_MEMLOCK, &(struct rlimit){ RLIM_INFINITY, RLIM_INFINITY });
 	rc = load_config(&c, argc, argv);
 
 	if (rc) {

@@ -79,8 +79,12 @@ static void recover_one(struct iso_agent *a, const struct iso_ckpt_row *r)
 		return;
 	rc = check_row(a, c, r, &err);
 	reserved = rc == 0;
-	if (!rc && !(rc = iso_dp_resume(&a->dp, &c->dp, &a->cfg->flags, &err)) &&
-	    !(rc = iso_acct_track(a->acct, c, true, &err))) {
+	if (!rc && !(rc = iso_dp_resume(&a->dp, &c->dp, &a->cfg->flags, &err))) {
+		if (iso_acct_track(a->acct, c, true, &err)) {
+			log_msg(LOG_ERROR, "container %s: its traffic is not counted: %s",
+				c->id, err.msg);
+			c->acct.ck = 0;
+		}
 		pm_set_union(&a->used_ports, &a->used_ports, &c->ports);
 		c->next = a->list;
 		a->list = c;
@@ -97,6 +101,7 @@ static void recover_one(struct iso_agent *a, const struct iso_ckpt_row *r)
 		pm_alloc_release(a->eph, c->dp.ephemeral, NULL);
 	}
 	finish_off(a, c);
+	iso_acct_forget(a->acct, c);
 	iso_ckpt_delete(a->ckpt, c->id, NULL);
 	iso_container_free(c);
 }

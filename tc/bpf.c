@@ -24,7 +24,8 @@
 #define ACCT_NAME	"netisol_acct"	/* the program's and the filter's name */
 #define ACCT_HANDLE	1
 #define ACCT_SLOTS	(2 * TC_ACCT_CLASSES)
-#define ACCT_TRIE_MAX	16384
+/* Room for a reload: the new prefixes go in before the old ones leave. */
+#define ACCT_TRIE_MAX	(2 * 16384 + 2)
 #define ACCT_INSNS_MAX	64
 #define ACCT_LOG_SIZE	65536
 /* The kernel's own "not supported" (a map without batch ops); userspace's

@@ -24,7 +24,7 @@ struct tc_acct_count {
 };
 
 /* Creates the global class trie ({prefixlen, IPv4 address} -> class
- * index, 16384 entries); returns its fd (close-on-exec) or -errno. */
+ * index, room for two full classes files); returns its fd (close-on-exec) or -errno. */
 int tc_acct_trie_create(struct nis_err *err);
 
 /* Maps net/prefixlen (host bits are cleared) to class ci, 1..63 (0 is

@@ -141,6 +141,20 @@ r=$(ratio_in "$(sum day 1 tx_bytes a3)" $((3 * MiB)) 1.00 1.10); ok $? "a3's his
 [ "$(q "SELECT COUNT(*) FROM acct_last JOIN acct_container USING (ck) WHERE id='a3'")" = 0 ]
 ok $? "a3's last counters are gone, its history stays"
 
+# ---- kill -9 half-way through a destroy (after its last pass, before its
+# veth goes): recovery finishes it off and counts nothing twice ----
+agent_stop
+NETISOL_TEST_ABORT_STEP=13 agent_start --accounting_interval=1mins --network_classes="$CLASSES" || exit 1
+ctl create a4 >/dev/null
+send a4 $W 5201 $((2 * MiB))
+ctl destroy a4 >/dev/null 2>&1
+wait "$SB_AGENT_PID" 2>/dev/null; SB_AGENT_PID=
+agent_start --accounting_interval=1mins --network_classes="$CLASSES" || exit 1
+r=$(ratio_in "$(sum day 1 tx_bytes a4)" $((2 * MiB)) 1.00 1.10)
+ok $? "agent killed mid-destroy of a4, restarted: a4's 2 MiB counted once ($r)"
+[ -z "$(ctl list --json | jq -r '.[] | select(.container_id=="a4") | .container_id')" ]
+ok $? "recovery finished the destroy of a4"
+
 # ---- retention: rows older than the setting go, newer stay ----
 agent_stop
 now=$(date +%s)
