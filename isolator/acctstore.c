@@ -20,6 +20,8 @@ struct acct_store {
 	sqlite3_stmt *add[NTABLES];	/* upsert of one period row */
 	sqlite3_stmt *last;		/* replace of one acct_last row */
 	sqlite3_stmt *source;		/* replace of one acct_source row */
+	int64_t *gone;			/* forgotten since the last pass */
+	size_t ngone, capgone;
 	char path[PATH_MAX];
 };
 
@@ -92,12 +94,14 @@ void acct_store_close(struct acct_store *s)
 	sqlite3_finalize(s->last);
 	sqlite3_finalize(s->source);
 	sqlite3_close(s->db);
+	free(s->gone);
 	free(s);
 }
 
-/* Runs sql with one text parameter and returns column 0 of its first row. */
-static int one_int(struct acct_store *s, const char *sql, const char *text, int64_t *out,
-		   bool *found, struct nis_err *err)
+/* Runs sql with one parameter (text, or else v) to completion, or to its
+ * first row when out is given: column 0 there, *found whether there was one. */
+static int step1(struct acct_store *s, const char *sql, const char *text, int64_t v,
+		 int64_t *out, bool *found, struct nis_err *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -106,28 +110,25 @@ static int one_int(struct acct_store *s, const char *sql, const char *text, int6
 		return rc;
 	if (text)
 		sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+	else if (sqlite3_bind_parameter_count(st))
+		sqlite3_bind_int64(st, 1, v);
 	rc = sqlite3_step(st);
-	if ((*found = rc == SQLITE_ROW))
+	if (out && (*found = rc == SQLITE_ROW))
 		*out = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(s, "cannot read", err);
+	return rc == SQLITE_DONE || (out && rc == SQLITE_ROW) ? 0 : fail(s, "cannot run", err);
+}
+
+static int one_int(struct acct_store *s, const char *sql, const char *text, int64_t *out,
+		   bool *found, struct nis_err *err)
+{
+	return step1(s, sql, text, 0, out, found, err);
 }
 
 static int exec1(struct acct_store *s, const char *sql, const char *text, int64_t v,
 		 struct nis_err *err)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	if ((rc = prepare(s, sql, &st, err)))
-		return rc;
-	if (text)
-		sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_int64(st, 1, v);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : fail(s, "cannot write", err);
+	return step1(s, sql, text, v, NULL, NULL, err);
 }
 
 int acct_store_container(struct acct_store *s, const char *id, int64_t *ck,
@@ -320,6 +321,19 @@ static int put_source(struct acct_store *s, int64_t ck, const struct acct_source
 	return step_reset(s->source);
 }
 
+/* The forgotten containers' last counters and sources, both together: a
+ * source without its counters would read as counters at zero. */
+static int put_gone(struct acct_store *s)
+{
+	struct nis_err err;
+
+	for (size_t i = 0; i < s->ngone; i++)
+		if (exec1(s, "DELETE FROM acct_last WHERE ck = ?", NULL, s->gone[i], &err) ||
+		    exec1(s, "DELETE FROM acct_source WHERE ck = ?", NULL, s->gone[i], &err))
+			return -EIO;
+	return 0;
+}
+
 int acct_store_pass(struct acct_store *s, time_t now, const struct acct_row *rows,
 		    size_t n, const int64_t *cks, const struct acct_source *srcs,
 		    size_t nsrc, struct nis_err *err)
@@ -331,6 +345,7 @@ int acct_store_pass(struct acct_store *s, time_t now, const struct acct_row *row
 		starts[t] = acct_floor_utc(t, (int64_t)now - 1);
 	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return fail(s, "cannot begin a pass", err);
+	rc = put_gone(s);
 	for (size_t i = 0; i < nsrc && !rc; i++)
 		rc = put_source(s, cks[i], &srcs[i]);
 	for (size_t i = 0; i < n && !rc; i++)
@@ -338,27 +353,28 @@ int acct_store_pass(struct acct_store *s, time_t now, const struct acct_row *row
 	if (rc || sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		rc = fail(s, "cannot write a pass", err);
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
 	}
-	return rc;
+	s->ngone = 0;
+	return 0;
 }
 
 int acct_store_forget(struct acct_store *s, int64_t ck, struct nis_err *err)
 {
-	int rc;
+	int64_t *g;
 
-	/* Together or not at all: a source without its counters would read
-	 * as counters at zero. */
-	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		return fail(s, "cannot begin", err);
-	if ((rc = exec1(s, "DELETE FROM acct_last WHERE ck = ?", NULL, ck, err)) ||
-	    (rc = exec1(s, "DELETE FROM acct_source WHERE ck = ?", NULL, ck, err)) ||
-	    (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK &&
-	     (rc = fail(s, "cannot commit", err)))) {
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-		return rc;
+	if (s->ngone == s->capgone) {
+		size_t cap = s->capgone ? 2 * s->capgone : 16;
+
+		if (!(g = realloc(s->gone, cap * sizeof(*g))))
+			return nis_err_set(err, -ENOMEM, "out of memory");
+		s->gone = g;
+		s->capgone = cap;
 	}
+	s->gone[s->ngone++] = ck;
 	return 0;
 }
+
 
 /* One DELETE of at most max rows older than cutoff; the minute table
  * has no period index, so it goes one container at a time along its key. */

@@ -69,7 +69,10 @@ int acct_store_totals(struct acct_store *s, int64_t ck, struct acct_counts tot[A
 int acct_store_pass(struct acct_store *s, time_t now, const struct acct_row *rows,
 		    size_t n, const int64_t *cks, const struct acct_source *srcs,
 		    size_t nsrc, struct nis_err *err);
-/* Drops a container's last counters (it is gone; its history stays). */
+/* Drops a container's last counters (it is gone; its history stays) with
+ * the next pass, in its transaction: destroy pays no commit of its own.
+ * Rows a crash leaves behind are harmless: nothing recovers a container
+ * whose destroy finished, and a new one of the same id starts with a reset. */
 int acct_store_forget(struct acct_store *s, int64_t ck, struct nis_err *err);
 /* Deletes at most max rows per table older than its retention; returns
  * how many went, so a caller can tell when it has caught up. */

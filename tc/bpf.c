@@ -20,6 +20,7 @@
 
 #include "tc/bpf.h"
 #include "tc/nl.h"
+#include "tc/u32.h"
 
 #define ACCT_NAME	"netisol_acct"	/* the program's and the filter's name */
 #define ACCT_HANDLE	1
@@ -408,12 +409,17 @@ int tc_acct_prog_load(int trie_fd, int counters_fd, enum tc_acct_dir dir,
 	return fd < 0 ? -e : fd;
 }
 
+static int put_prog(struct nl_msg *msg, const void *arg)
+{
+	if (nla_put_u32(msg, TCA_BPF_FD, (uint32_t)*(const int *)arg) < 0)
+		return -NLE_NOMEM;
+	return nla_put_string(msg, TCA_BPF_NAME, ACCT_NAME);
+}
+
 int tc_acct_attach(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t prio,
 		   int prog_fd, bool replace, struct nis_err *err)
 {
 	struct rtnl_cls *c = rtnl_cls_alloc();
-	struct nl_msg *msg = NULL;
-	struct nlattr *opt;
 	int rc;
 
 	if (!c)
@@ -423,22 +429,9 @@ int tc_acct_attach(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t pr
 	rtnl_tc_set_handle(TC_CAST(c), ACCT_HANDLE);
 	rtnl_cls_set_prio(c, prio);
 	rtnl_cls_set_protocol(c, ETH_P_ALL);
-	if ((rc = rtnl_tc_set_kind(TC_CAST(c), "bpf")) < 0 ||
-	    (rc = rtnl_cls_build_add_request(c, NLM_F_CREATE |
-					     (replace ? NLM_F_REPLACE : NLM_F_EXCL), &msg)) < 0)
-		goto out;
-	if (!(opt = nla_nest_start(msg, TCA_OPTIONS)) ||
-	    nla_put_u32(msg, TCA_BPF_FD, (uint32_t)prog_fd) < 0 ||
-	    nla_put_string(msg, TCA_BPF_NAME, ACCT_NAME) < 0 ||
-	    nla_put_u32(msg, TCA_BPF_FLAGS, TCA_BPF_FLAG_ACT_DIRECT) < 0) {
-		rc = -NLE_NOMEM;
-		goto out;
-	}
-	nla_nest_end(msg, opt);
-	if ((rc = nl_send_auto_complete(sk, msg)) >= 0)
-		rc = nl_wait_for_ack(sk);
-out:
-	nlmsg_free(msg);
+	if ((rc = rtnl_tc_set_kind(TC_CAST(c), "bpf")) >= 0)
+		rc = tc_cls_bpf_add(sk, c, replace ? NLM_F_REPLACE : NLM_F_EXCL, put_prog,
+				    &prog_fd);
 	rtnl_cls_put(c);
 	if (rc < 0) {
 		tc_nl_fail(err, rc, "cannot attach the accounting filter");

@@ -176,31 +176,46 @@ int tc_u32_del(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t prio,
 	return 0;
 }
 
-int tc_drop_add(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t prio,
-		struct nis_err *err)
+int tc_cls_bpf_add(struct nl_sock *sk, struct rtnl_cls *c, int nlflags,
+		   int (*put)(struct nl_msg *msg, const void *arg), const void *arg)
 {
-	struct sock_filter insn = BPF_STMT(BPF_RET | BPF_K, TC_ACT_SHOT);
-	struct rtnl_cls *c = cls_new(ifindex, parent, prio, ETH_P_ALL, "bpf");
 	struct nl_msg *msg = NULL;
 	struct nlattr *opt;
 	int rc;
 
-	if (!c)
-		return nis_err_set(err, -ENOMEM, "out of memory");
-	if ((rc = rtnl_cls_build_add_request(c, NLM_F_CREATE | NLM_F_EXCL, &msg)) < 0)
-		goto out;
-	if (!(opt = nla_nest_start(msg, TCA_OPTIONS)) ||
-	    nla_put_u16(msg, TCA_BPF_OPS_LEN, 1) < 0 ||
-	    nla_put(msg, TCA_BPF_OPS, sizeof(insn), &insn) < 0 ||
+	if ((rc = rtnl_cls_build_add_request(c, NLM_F_CREATE | nlflags, &msg)) < 0)
+		return rc;
+	if (!(opt = nla_nest_start(msg, TCA_OPTIONS)) || put(msg, arg) < 0 ||
 	    nla_put_u32(msg, TCA_BPF_FLAGS, TCA_BPF_FLAG_ACT_DIRECT) < 0) {
-		rc = -NLE_NOMEM;
-		goto out;
+		nlmsg_free(msg);
+		return -NLE_NOMEM;
 	}
 	nla_nest_end(msg, opt);
 	if ((rc = nl_send_auto_complete(sk, msg)) >= 0)
 		rc = nl_wait_for_ack(sk);
-out:
 	nlmsg_free(msg);
+	return rc;
+}
+
+static int put_drop(struct nl_msg *msg, const void *arg)
+{
+	static const struct sock_filter insn = BPF_STMT(BPF_RET | BPF_K, TC_ACT_SHOT);
+
+	(void)arg;
+	if (nla_put_u16(msg, TCA_BPF_OPS_LEN, 1) < 0)
+		return -NLE_NOMEM;
+	return nla_put(msg, TCA_BPF_OPS, sizeof(insn), &insn);
+}
+
+int tc_drop_add(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t prio,
+		struct nis_err *err)
+{
+	struct rtnl_cls *c = cls_new(ifindex, parent, prio, ETH_P_ALL, "bpf");
+	int rc;
+
+	if (!c)
+		return nis_err_set(err, -ENOMEM, "out of memory");
+	rc = tc_cls_bpf_add(sk, c, NLM_F_EXCL, put_drop, NULL);
 	rtnl_cls_put(c);
 	return rc < 0 ? tc_nl_fail(err, rc, "cannot add the drop filter") : 0;
 }

@@ -73,6 +73,15 @@ int tc_u32_dump_handles(struct nl_sock *sk, int ifindex, uint32_t parent,
 			void (*fn)(uint16_t prio, uint16_t protocol, uint32_t handle, void *arg),
 			void *arg, struct nis_err *err);
 
+/* Sends the add request of the cls_bpf filter c (its device, parent, prio,
+ * protocol and kind set) in direct-action mode, with put adding the
+ * program's attributes (classic ops, or an eBPF fd and name) to its
+ * options; NLM_F_CREATE | nlflags. Returns 0 or a libnl code. */
+struct nl_msg;
+struct rtnl_cls;
+int tc_cls_bpf_add(struct nl_sock *sk, struct rtnl_cls *c, int nlflags,
+		   int (*put)(struct nl_msg *msg, const void *arg), const void *arg);
+
 /* A classic-BPF `return TC_ACT_SHOT` in direct-action mode: a drop that
  * needs neither act_gact nor act_police, which this kernel may lack. */
 int tc_drop_add(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t prio,

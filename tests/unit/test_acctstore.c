@@ -132,6 +132,9 @@ START_TEST(test_passes_and_rollups)
 	ck_assert_uint_eq(raw[0].tx_bytes, want_tx);
 	ck_assert_int_eq(acct_store_forget(st, ck, &err), 0);
 	ck_assert_int_eq(acct_store_last(st, ck, raw, &got_src, &found, &err), 0);
+	ck_assert(found);	/* until the next pass */
+	ck_assert_int_eq(acct_store_pass(st, t0 + 9000, NULL, 0, NULL, NULL, 0, &err), 0);
+	ck_assert_int_eq(acct_store_last(st, ck, raw, &got_src, &found, &err), 0);
 	ck_assert(!found);
 }
 END_TEST
