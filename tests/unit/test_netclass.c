@@ -69,7 +69,7 @@ END_TEST
 
 START_TEST(test_too_many_classes)
 {
-	char text[64 * 32] = "", line[32];
+	char text[64 * 32] = "", line[64];
 	struct iso_netclasses c;
 	struct nis_err err = { "" };
 
