@@ -104,7 +104,8 @@ static int copy_classes(const struct iso_netclasses *from, struct iso_netclasses
 	to->prefixes = calloc(from->n ? from->n : 1, sizeof(*to->prefixes));
 	if (!to->prefixes)
 		return nis_err_set(err, -ENOMEM, "out of memory");
-	memcpy(to->prefixes, from->prefixes, from->n * sizeof(*to->prefixes));
+	if (from->n)
+		memcpy(to->prefixes, from->prefixes, from->n * sizeof(*to->prefixes));
 	to->n = from->n;
 	return 0;
 }
