@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "http/metrics.h"
+#include "http/statistics_json.h"
 #include "isolator/stats.h"
 #include "tests/fuzz/fuzz.h"
 
@@ -28,6 +29,12 @@ int iso_agent_snapshot(struct iso_agent *a, const char *only, struct iso_snapsho
 void iso_snapshot_free(struct iso_snapshot *s)
 {
 	(void)s;
+	abort();
+}
+
+void http_snapshot_scope(struct iso_snapshot *s, const struct http_scope *scope)
+{
+	(void)s, (void)scope;
 	abort();
 }
 
