@@ -67,20 +67,12 @@ static int trie_fill(struct iso_acct *a, const struct iso_netclasses *nc, struct
 	return acct_store_class_names(a->store, a->names, err);
 }
 
-static bool has_prefix(const struct iso_netclasses *nc, const struct iso_class_prefix *p)
-{
-	for (size_t i = 0; i < nc->n; i++)
-		if (nc->prefixes[i].len == p->len && nc->prefixes[i].net.s_addr == p->net.s_addr)
-			return true;
-	return false;
-}
-
 /* Prefixes of old that next no longer has. */
 static void trie_drop_stale(struct iso_acct *a, const struct iso_netclasses *old,
 			    const struct iso_netclasses *next)
 {
 	for (size_t i = 0; i < old->n; i++)
-		if (!has_prefix(next, &old->prefixes[i]) && !is_local_prefix(a, &old->prefixes[i]))
+		if (!iso_netclasses_has(next, &old->prefixes[i]) && !is_local_prefix(a, &old->prefixes[i]))
 			tc_acct_trie_del(a->ag->dp.acct_trie, old->prefixes[i].net,
 					 old->prefixes[i].len, NULL);
 }

@@ -203,7 +203,7 @@ static void read_counts(sqlite3_stmt *st, int col, struct acct_counts *c)
 
 /* Rows of (ci, four counters) of one container into out[ci]. */
 static int read_by_class(struct acct_store *s, const char *sql, int64_t ck,
-			 struct acct_counts out[ACCT_CLASSES], bool *found, struct nis_err *err)
+			 struct acct_counts out[ACCT_CLASSES], struct nis_err *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -215,7 +215,6 @@ static int read_by_class(struct acct_store *s, const char *sql, int64_t ck,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t ci = sqlite3_column_int64(st, 0);
 
-		*found = true;
 		if (ci >= 0 && ci < ACCT_CLASSES)
 			read_counts(st, 1, &out[ci]);
 	}
@@ -249,11 +248,11 @@ static int read_source(struct acct_store *s, int64_t ck, struct acct_source *src
 int acct_store_last(struct acct_store *s, int64_t ck, struct acct_counts raw[ACCT_CLASSES],
 		    struct acct_source *src, bool *found, struct nis_err *err)
 {
-	bool any = false, have_src = false;
+	bool have_src = false;
 	int rc;
 
 	if ((rc = read_by_class(s, "SELECT ci, rx_bytes, tx_bytes, rx_packets, tx_packets "
-				"FROM acct_last WHERE ck = ?", ck, raw, &any, err)) ||
+				"FROM acct_last WHERE ck = ?", ck, raw, err)) ||
 	    (rc = read_source(s, ck, src, &have_src, err)))
 		return rc;
 	*found = have_src;
@@ -263,11 +262,9 @@ int acct_store_last(struct acct_store *s, int64_t ck, struct acct_counts raw[ACC
 int acct_store_totals(struct acct_store *s, int64_t ck, struct acct_counts tot[ACCT_CLASSES],
 		      struct nis_err *err)
 {
-	bool any = false;
-
 	return read_by_class(s, "SELECT ci, SUM(rx_bytes), SUM(tx_bytes), SUM(rx_packets),"
 			     " SUM(tx_packets) FROM acct_month WHERE ck = ? GROUP BY ci", ck,
-			     tot, &any, err);
+			     tot, err);
 }
 
 static void bind_counts(sqlite3_stmt *st, int first, const struct acct_counts *c)

@@ -54,9 +54,12 @@ static int parse_cidr(char *tok, unsigned int line, struct iso_class_prefix *p,
 	return 0;
 }
 
-static bool same_prefix(const struct iso_class_prefix *a, const struct iso_class_prefix *b)
+bool iso_netclasses_has(const struct iso_netclasses *c, const struct iso_class_prefix *p)
 {
-	return a->len == b->len && a->net.s_addr == b->net.s_addr;
+	for (size_t i = 0; i < c->n; i++)
+		if (c->prefixes[i].len == p->len && c->prefixes[i].net.s_addr == p->net.s_addr)
+			return true;
+	return false;
 }
 
 /* One non-empty line: "CLASS CIDR", nothing after but a comment. */
@@ -77,9 +80,8 @@ static int parse_line(char *s, unsigned int line, struct iso_netclasses *c,
 	if ((rc = parse_class(cls, line, &p.class_no, err)) ||
 	    (rc = parse_cidr(cidr, line, &p, err)))
 		return rc;
-	for (size_t i = 0; i < c->n; i++)
-		if (same_prefix(&c->prefixes[i], &p))
-			return bad(err, line, "prefix listed twice", cidr);
+	if (iso_netclasses_has(c, &p))
+		return bad(err, line, "prefix listed twice", cidr);
 	if (c->n == ISO_CLASS_PREFIXES_MAX)
 		return nis_err_set(err, -EINVAL, "line %u: more than %d prefixes", line,
 				   ISO_CLASS_PREFIXES_MAX);

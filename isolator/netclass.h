@@ -6,6 +6,7 @@
 #define NIS_ISOLATOR_NETCLASS_H
 
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +35,8 @@ int iso_netclasses_parse(const char *text, struct iso_netclasses *out, struct ni
 int iso_netclasses_load(const char *path, struct iso_netclasses *out, struct nis_err *err);
 void iso_netclasses_free(struct iso_netclasses *c);
 
+/* Whether c lists p's prefix (whatever its class). */
+bool iso_netclasses_has(const struct iso_netclasses *c, const struct iso_class_prefix *p);
 /* The class number of the longest prefix holding addr, or -1 (for tests
  * and for checking the kernel's answer). */
 int iso_netclasses_lookup(const struct iso_netclasses *c, struct in_addr addr);
