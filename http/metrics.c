@@ -174,6 +174,9 @@ static void write_agent(FILE *f, const struct iso_snapshot *s)
 	fprintf(f, "netisol_containers %zu\n", s->n);
 	family(f, "netisol_ephemeral_blocks_free", "gauge", "Ephemeral port blocks not in use");
 	fprintf(f, "netisol_ephemeral_blocks_free %zu\n", s->free_blocks);
+	family(f, "netisol_containers_destroying", "gauge",
+	       "Destroyed containers whose veth and netns handle are still being deleted");
+	fprintf(f, "netisol_containers_destroying %zu\n", s->destroying);
 	family(f, "netisol_accounting_pass_seconds", "gauge",
 	       "Duration of the last accounting pass over every container");
 	fprintf(f, "netisol_accounting_pass_seconds %.6f\n", s->acct_pass_seconds);

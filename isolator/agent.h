@@ -9,6 +9,7 @@
 #include "isolator/checkpoint.h"
 #include "isolator/container.h"
 #include "isolator/datapath.h"
+#include "isolator/reaper.h"
 #include "portmap/alloc.h"
 
 struct iso_agent {
@@ -22,6 +23,7 @@ struct iso_agent {
 	char netns_dir[PATH_MAX];
 	struct iso_ckpt *ckpt;
 	struct iso_acct *acct;
+	struct iso_reaper *reaper;	/* veths and netns handles of destroyed containers */
 };
 
 struct iso_container {

@@ -178,6 +178,21 @@ static int check_create(struct iso_agent *a, const struct iso_create *req,
 	return 0;
 }
 
+/* A destroyed container of the same veth name may still be being removed
+ * (a re-create of its id): wait for it, without the agent's lock, which
+ * the reaper takes to delete its row. */
+static void wait_reaped(struct iso_agent *a, const char *id)
+{
+	char veth[IF_NAMESIZE];
+
+	veth_name(id, veth);
+	while (a->reaper && iso_reaper_has(a->reaper, veth)) {
+		pthread_mutex_unlock(&a->lock);
+		iso_reaper_wait(a->reaper, veth);
+		pthread_mutex_lock(&a->lock);
+	}
+}
+
 int iso_agent_create(struct iso_agent *a, const struct iso_create *req,
 		     struct iso_record *out, struct nis_err *err)
 {
@@ -191,6 +206,7 @@ int iso_agent_create(struct iso_agent *a, const struct iso_create *req,
 		return nis_err_set(err, -ENOMEM, "out of memory");
 	pm_set_init(&c->ports);
 	pthread_mutex_lock(&a->lock);
+	wait_reaped(a, req->id);
 	if ((rc = check_create(a, req, &eg, &c->ports, err)) ||
 	    (rc = pm_alloc_take(a->eph, &c->dp.ephemeral, err)))
 		goto fail;
@@ -293,6 +309,24 @@ int iso_agent_update(struct iso_agent *a, const char *id, const struct iso_updat
 	return rc;
 }
 
+/* Nothing reaches c once its host entries are gone; its veth and netns
+ * handle, slow to delete, go to the reaper, and with them its row. */
+static void remove_container(struct iso_agent *a, struct iso_container *c)
+{
+	struct nis_err err = { "" };
+	int ifindex = c->dp.veth_ifindex;
+	const char *netns = c->dp.nsfd >= 0 ? c->dp.netns : NULL;
+
+	iso_dp_unhook(&a->dp, &c->dp);
+	iso_acct_forget(a->acct, c);
+	iso_dp_test_abort(14);
+	if (a->reaper && !iso_reaper_add(a->reaper, c->id, c->dp.veth, ifindex, netns))
+		return;
+	iso_dp_remove(a->dp.sk, c->dp.veth, ifindex, netns);
+	if (iso_ckpt_delete(a->ckpt, c->id, &err))
+		log_msg(LOG_ERROR, "%s", err.msg);
+}
+
 static void destroy_locked(struct iso_agent *a, struct iso_container **pp)
 {
 	struct iso_container *c = *pp;
@@ -305,11 +339,7 @@ static void destroy_locked(struct iso_agent *a, struct iso_container **pp)
 		log_msg(LOG_ERROR, "container %s: its last traffic was not written: %s",
 			c->id, err.msg);
 	iso_dp_test_abort(13);
-	iso_dp_cleanup(&a->dp, &c->dp);
-	iso_acct_forget(a->acct, c);
-	iso_dp_test_abort(14);
-	if (iso_ckpt_delete(a->ckpt, c->id, &err))
-		log_msg(LOG_ERROR, "%s", err.msg);
+	remove_container(a, c);
 	pm_alloc_release(a->eph, c->dp.ephemeral, NULL);
 	pm_set_subtract(&a->used_ports, &a->used_ports, &c->ports);
 	*pp = c->next;
@@ -396,6 +426,7 @@ int iso_agent_new(const struct iso_config *cfg, struct iso_agent **out, struct n
 	    (rc = iso_dp_setup(&a->dp, cfg, true, err)) ||
 	    (rc = iso_acct_new(a, &a->acct, err)) ||
 	    (rc = iso_agent_recover(a, err)) ||
+	    (rc = iso_reaper_start(a, &a->reaper, err)) ||
 	    (rc = iso_acct_start(a->acct, err))) {
 		iso_agent_free(a, false);
 		return rc;
@@ -422,6 +453,8 @@ void iso_agent_free(struct iso_agent *a, bool destroy)
 		iso_acct_stop(a->acct);	/* the last pass, before anything goes */
 	while (destroy && a->list)
 		destroy_locked(a, &a->list);
+	iso_reaper_stop(a->reaper);	/* finishes what destroys left */
+	a->reaper = NULL;
 	if (destroy) {
 		iso_dp_teardown(&a->dp);
 		umount2(a->netns_dir, MNT_DETACH);

@@ -415,23 +415,35 @@ void iso_dp_release(struct iso_dp_ct *ct)
 	ct->blocks = NULL;
 }
 
-void iso_dp_cleanup(struct iso_dp *dp, struct iso_dp_ct *ct)
+void iso_dp_unhook(struct iso_dp *dp, struct iso_dp_ct *ct)
 {
-	struct nis_err err = { "" };
-
 	if (ct->veth_ifindex)
 		mirror_nodes(dp, ct, ISO_DP_DEL, NULL);
 	iso_dp_blocks_del(dp, ct, 0, ct->nblocks);
 	ct->nblocks = 0;
-	if (ct->veth_ifindex && tc_link_delete(dp->sk, ct->veth_ifindex, &err))
-		log_msg(LOG_WARN, "cannot delete %s: %s", ct->veth, err.msg);
-	ct->veth_ifindex = 0;
-	bool had_netns = ct->nsfd >= 0;
 	iso_dp_release(ct);
-	if (had_netns && tc_netns_remove(ct->netns, &err))
-		log_msg(LOG_WARN, "%s", err.msg);
 	iso_ids_put(&dp->slots, ct->slot);
 	ct->slot = 0;
+}
+
+void iso_dp_remove(struct nl_sock *sk, const char *veth, int ifindex, const char *netns)
+{
+	struct nis_err err = { "" };
+
+	if (ifindex && tc_link_delete(sk, ifindex, &err))
+		log_msg(LOG_WARN, "cannot delete %s: %s", veth, err.msg);
+	if (netns && tc_netns_remove(netns, &err))
+		log_msg(LOG_WARN, "%s", err.msg);
+}
+
+void iso_dp_cleanup(struct iso_dp *dp, struct iso_dp_ct *ct)
+{
+	int ifindex = ct->veth_ifindex;
+	bool had_netns = ct->nsfd >= 0;
+
+	iso_dp_unhook(dp, ct);
+	iso_dp_remove(dp->sk, ct->veth, ifindex, had_netns ? ct->netns : NULL);
+	ct->veth_ifindex = 0;
 }
 
 char *iso_dp_blocks_format(const struct iso_dp_ct *ct)

@@ -57,6 +57,17 @@ void iso_dp_release(struct iso_dp_ct *ct);
 /* Removes everything; safe on a half-made container. */
 void iso_dp_cleanup(struct iso_dp *dp, struct iso_dp_ct *ct);
 
+/* The fast half of cleanup: the host's entries for the container, its
+ * slot and the agent's handles on it. Afterwards no packet is sent to it
+ * and nothing of the agent refers to it; its veth (ct->veth_ifindex) and
+ * netns handle are still there for iso_dp_remove. */
+void iso_dp_unhook(struct iso_dp *dp, struct iso_dp_ct *ct);
+
+/* The slow half: deletes the veth (the kernel waits for unregistration,
+ * 10-30 ms here) and the netns handle (NULL: none). Any thread with its
+ * own netlink socket. */
+void iso_dp_remove(struct nl_sock *sk, const char *veth, int ifindex, const char *netns);
+
 /* "port/size/node/hnode ..." of ct's blocks (malloc'd) and back. */
 char *iso_dp_blocks_format(const struct iso_dp_ct *ct);
 int iso_dp_blocks_parse(const char *text, struct iso_dp_ct *ct, struct nis_err *err);

@@ -210,6 +210,7 @@ int iso_agent_snapshot(struct iso_agent *a, const char *only, struct iso_snapsho
 		rc = collect_locked(a, &k, err);
 	out->free_blocks = pm_alloc_available(a->eph);
 	out->capacity = a->cfg->max_containers;
+	out->destroying = a->reaper ? iso_reaper_pending(a->reaper) : 0;
 	iso_acct_pass_stats(a->acct, &out->acct_pass_seconds, &out->acct_passes);
 	pthread_mutex_unlock(&a->lock);
 	free(k.c);

@@ -46,6 +46,7 @@ struct iso_snapshot {
 	struct iso_stats *c;	/* sorted by id */
 	size_t n;
 	size_t free_blocks, capacity;
+	size_t destroying;	/* destroyed, their veths still being deleted */
 	double acct_pass_seconds;	/* the last accounting pass took */
 	uint64_t acct_passes;
 };

@@ -30,11 +30,26 @@ t_done() {
 	[ "$T_FAILED" = 0 ]
 }
 
+# settle: waits (up to 10 s) until the agent has deleted the veths and
+# netns handles of destroyed containers (DELETE answers before that). No
+# agent running: nothing to wait for.
+settle() {
+	[ -n "$SB_AGENT_PID" ] || return 0
+	for _ in $(seq 200); do
+		api GET /metrics
+		[ "$API_STATUS" = 200 ] || return 0
+		grep -q '^netisol_containers_destroying 0$' <<<"$API_BODY" && return 0
+		sleep 0.05
+	done
+	diag "destroyed containers still being removed after 10 s"
+}
+
 # kernel_state: what the agent's objects in the host namespace look like;
 # equal before a create and after its DELETE (or its rollback).
 # The agent's second-level tables (and the nodes linking to them) stay once
 # made, like the first level: they are not a container's.
 kernel_state() {
+	settle
 	local infra='fh 1[0-9a-f][0-9a-f]: ht divisor|fh 10:[0-9a-f]*:fff '
 	sb_host ip -o link show | grep -o 'nis[0-9a-f]*' | sort
 	sb_host tc filter show dev eth0 ingress | grep 'fh ' | grep -cvE "$infra"

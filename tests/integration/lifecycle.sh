@@ -57,7 +57,17 @@ ok $? "PATCH changes ports and the egress rate: $API_STATUS"
 api POST /containers '{"container_id":"a.2","ports":"[31000-31009]"}'
 [ "$API_STATUS" = 201 ]
 ok $? "the ports a.1 gave up can be taken by a.2"
+# DELETE answers before the veth is gone; a re-create of the id waits for it.
+v=$(jq -r .host_veth <<<"$API_BODY")
 api DELETE /containers/a.2
+api POST /containers '{"container_id":"a.2","ports":"[31000-31009]"}'
+[ "$API_STATUS" = 201 ] && sb_host ip link show "$v" >/dev/null 2>&1 &&
+	in_ct a.2 ip -o addr show eth0 | grep -q "$SB_HOST_IP/"
+ok $? "DELETE then POST of the same id at once: 201, and its new veth is up ($API_STATUS)"
+api DELETE /containers/a.2
+settle
+! sb_host ip link show "$v" >/dev/null 2>&1 && ! [ -e "$SB_DIR/run/netns/a.2" ]
+ok $? "the destroyed container's veth and netns handle are deleted in the background"
 
 # Exactly 24 blocks of 1024 in [32768-57344]; the 25th is refused.
 for i in $(seq 2 24); do api POST /containers "{\"container_id\":\"b.$i\"}"; [ "$API_STATUS" = 201 ] || break; done
@@ -72,6 +82,7 @@ ok $? "DELETE b.7: 204"
 api POST /containers '{"container_id":"b.25"}'
 [ "$API_STATUS" = 201 ] && [ "$(jq .ephemeral_ports.begin <<<"$API_BODY")" = "$freed" ]
 ok $? "the freed block ($freed) is handed out again"
+settle
 [ "$(n_links)" = 24 ]
 ok $? "24 host veths for 24 containers"
 

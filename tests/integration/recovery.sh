@@ -37,7 +37,7 @@ ctl list | grep -q '^keep ' && echo_ok keep 31000 && consistent
 ok $? "keep was recovered and still serves"
 
 # kill -9 at every lifecycle step, then restart.
-for step in 1 2 3 4 5 6 7 8 9 10 11 12 13 14; do
+for step in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
 	if [ $step -le 12 ]; then
 		op="POST half"
 	else

@@ -46,6 +46,7 @@ invariants() {
 	done
 	ok $([ $unreachable = 0 ]; echo $?) "run $1: every container reaches the world ($unreachable not)"
 	local api kern ckpt handles
+	settle
 	api=$(jq -r '.[].host_veth' <<<"$list" | sort)
 	kern=$(sb_host ip -o link show | grep -o 'nis[0-9a-f]*' | sort)
 	ckpt=$(sqlite3 "$SB_DIR/work/netisol.db" 'SELECT veth FROM containers WHERE state=1' | sort)

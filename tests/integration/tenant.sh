@@ -62,7 +62,7 @@ grep -q "^container_network_receive_bytes_total{container_id=\"$A\"" "$SB_DIR/t.
 ok $? "tenant: /metrics has $A's network, qdisc and limit series"
 ! grep -q "$B" "$SB_DIR/t.prom"
 ok $? "tenant: /metrics never mentions $B"
-! grep -qE '^(# (HELP|TYPE) )?netisol_(containers|ephemeral_blocks_free|api_requests_total)' "$SB_DIR/t.prom"
+! grep -qE '^(# (HELP|TYPE) )?netisol_(containers|ephemeral_blocks_free|containers_destroying|api_requests_total)' "$SB_DIR/t.prom"
 ok $? "tenant: /metrics has no agent-wide family"
 [ "$(grep -v '^#' "$SB_DIR/t.prom" | grep -vc "{container_id=\"$A\"")" = 0 ]
 ok $? "tenant: every sample carries container_id=\"$A\""
