@@ -31,10 +31,17 @@
 #define DP_HT_CT_LO	0x32	/* container lo: own dport stays */
 #define DP_HT_FLOWS	0x40	/* eth0 egress: 256 buckets on sport >> 8 */
 #define DP_HT_FLOWS_L4	0x41
-/* Second level under a high-byte bucket with blocks smaller than 256 ports:
- * 16 buckets on the next 4 bits, so no bucket holds more than 16 entries. */
-#define DP_HT_PORTS_L2	0x100	/* + high byte: 0x100-0x1ff */
-#define DP_HT_FLOWS_L2	0x200	/* + high byte: 0x200-0x2ff */
+/* Second level under a high-byte bucket with blocks smaller than 256 ports.
+ * Below DP_L2_FINE_BELOW, where Mesos' `ports` live and single-port blocks
+ * are the rule: 256 buckets on the low byte, one entry per port, so a bucket
+ * holds one block. From there up (Linux's ephemeral range, where blocks are
+ * --ephemeral_ports_per_container): 16 buckets on the next 4 bits, one entry
+ * per block of 16 or more ports; a bucket holds at most 16 entries. */
+#define DP_L2_FINE_BELOW 32768
+#define DP_HT_PORTS_L2	0x100	/* + high byte: 0x180-0x1ff, 16 buckets */
+#define DP_HT_FLOWS_L2	0x200	/* + high byte: 0x280-0x2ff, 16 buckets */
+#define DP_HT_PORTS_L2F	0x300	/* + high byte: 0x300-0x37f, 256 buckets */
+#define DP_HT_FLOWS_L2F	0x400	/* + high byte: 0x400-0x47f, 256 buckets */
 #define DP_L2_LINK_NODE	0xfff	/* the node in a high-byte bucket that links down */
 
 #define DP_FLOW_HANDLE	0xf0000000u	/* f000: fq_codel flow classifier */

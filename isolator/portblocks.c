@@ -25,10 +25,16 @@ static uint32_t block_buckets(struct pm_block b, uint32_t *first)
 
 /* Where a block's host entries go. A block of 256 ports or more has one
  * entry per high-byte bucket of the first-level table; a smaller one has one
- * per 16-port bucket of the second-level table under its high byte. */
+ * per bucket it covers in the second-level table under its high byte: per
+ * port in a fine table, per 16 ports in a coarse one. */
 struct place {
 	uint32_t ports_ht, flows_ht, bkt;
 };
+
+static bool l2_fine(uint32_t hi)
+{
+	return hi < DP_L2_FINE_BELOW >> 8;
+}
 
 static size_t host_places(struct pm_block b, struct place *out)
 {
@@ -38,6 +44,11 @@ static size_t host_places(struct pm_block b, struct place *out)
 	if (b.size >= 256) {
 		for (uint32_t k = hi; k < hi + b.size / 256; k++)
 			out[n++] = (struct place){ DP_HT_PORTS, DP_HT_FLOWS, k };
+		return n;
+	}
+	if (l2_fine(hi)) {
+		for (uint32_t k = b.port & 0xff; k < (b.port & 0xffu) + b.size; k++)
+			out[n++] = (struct place){ DP_HT_PORTS_L2F + hi, DP_HT_FLOWS_L2F + hi, k };
 		return n;
 	}
 	first = (b.port & 0xff) >> 4;
@@ -54,10 +65,14 @@ static size_t host_places(struct pm_block b, struct place *out)
  * grace period). */
 static int ensure_l2(struct iso_dp *dp, uint32_t hi, struct nis_err *err)
 {
+	bool fine = l2_fine(hi);
+	uint32_t ports = (fine ? DP_HT_PORTS_L2F : DP_HT_PORTS_L2) + hi;
+	uint32_t flows = (fine ? DP_HT_FLOWS_L2F : DP_HT_FLOWS_L2) + hi;
+	uint32_t dmask = fine ? 0x000000ffu : 0x000000f0u, smask = dmask << 16;
 	struct { int ifindex; uint32_t parent, l1, l2, mask; } t[3] = {
-		{ dp->host.ifindex, TC_INGRESS, DP_HT_PORTS, DP_HT_PORTS_L2 + hi, 0x000000f0u },
-		{ dp->host.lo_ifindex, TC_INGRESS, DP_HT_PORTS, DP_HT_PORTS_L2 + hi, 0x000000f0u },
-		{ dp->host.ifindex, DP_FLOW_HANDLE, DP_HT_FLOWS, DP_HT_FLOWS_L2 + hi, 0x00f00000u },
+		{ dp->host.ifindex, TC_INGRESS, DP_HT_PORTS, ports, dmask },
+		{ dp->host.lo_ifindex, TC_INGRESS, DP_HT_PORTS, ports, dmask },
+		{ dp->host.ifindex, DP_FLOW_HANDLE, DP_HT_FLOWS, flows, smask },
 	};
 	int rc;
 
@@ -71,7 +86,7 @@ static int ensure_l2(struct iso_dp *dp, uint32_t hi, struct nis_err *err)
 		r.link = TC_U32_HT(t[i].l2);
 		r.hashmask = t[i].mask;
 		rc = tc_u32_table_add(dp->sk, t[i].ifindex, t[i].parent, DP_PRIO_IP, ETH_P_IP,
-				      TC_U32_HT(t[i].l2), 16, err);
+				      TC_U32_HT(t[i].l2), fine ? 256 : 16, err);
 		if (rc == -EEXIST)	/* an earlier run made it */
 			rc = 0;
 		if (!rc && (rc = tc_u32_add(dp->sk, t[i].ifindex, &r, err)) == -EEXIST)

@@ -183,7 +183,7 @@ static void collect(uint16_t prio, uint16_t protocol, uint32_t handle, void *arg
 	uint32_t ht = handle >> 20;
 
 	bool ours = ht == DP_HT_PORTS || ht == DP_HT_ARP || ht == DP_HT_ICMP ||
-		    ht == DP_HT_FLOWS || (ht >= DP_HT_PORTS_L2 && ht < DP_HT_FLOWS_L2 + 256);
+		    ht == DP_HT_FLOWS || (ht >= DP_HT_PORTS_L2 && ht < DP_HT_FLOWS_L2F + 256);
 
 	(void)prio, (void)protocol;
 	/* Tables (node 0), the echo node and the links to level 2 are fixed. */

@@ -180,16 +180,33 @@ static int pick(struct iso_agent *a, const char *only, struct collect *k, struct
 	return 0;
 }
 
+/* The host's links and qdiscs. The reaper deletes veths while a scrape
+ * runs, so a dump that crossed a change (NLM_F_DUMP_INTR: it may have
+ * skipped a link) is taken again, from scratch. */
+static int host_dumps(struct iso_agent *a, struct collect *k, bool ingress,
+		      struct nis_err *err)
+{
+	int rc = 0;
+
+	for (int tries = 0; tries < 8; tries++) {
+		for (size_t i = 0; i < k->n; i++)
+			k->s[i].ntc = 0;
+		if (!(rc = tc_link_stats_dump(a->dp.sk, on_link, k, err)) && ingress)
+			rc = tc_qdisc_stats_dump(a->dp.sk, on_host_qdisc, k, err);
+		if (rc != -EINTR)
+			break;
+	}
+	return rc;
+}
+
 static int collect_locked(struct iso_agent *a, struct collect *k, struct nis_err *err)
 {
 	bool any_ingress = false;
 	int rc;
 
-	if ((rc = tc_link_stats_dump(a->dp.sk, on_link, k, err)))
-		return rc;
 	for (size_t i = 0; i < k->n; i++)
 		any_ingress |= k->c[i]->dp.ingress.set;
-	if (any_ingress && (rc = tc_qdisc_stats_dump(a->dp.sk, on_host_qdisc, k, err)))
+	if ((rc = host_dumps(a, k, any_ingress, err)))
 		return rc;
 	for (size_t i = 0; i < k->n; i++)
 		read_inside(k, i);

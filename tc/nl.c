@@ -38,6 +38,7 @@ int tc_nl_errno(int nle)
 		{ NLE_BUSY, EBUSY }, { NLE_OPNOTSUPP, EOPNOTSUPP },
 		{ NLE_AGAIN, EAGAIN }, { NLE_NOATTR, ENODATA },
 		{ NLE_MSGSIZE, EMSGSIZE }, { NLE_AF_NOSUPPORT, EAFNOSUPPORT },
+		{ NLE_DUMP_INTR, EINTR },
 	};
 
 	if (nle < 0)

@@ -28,9 +28,11 @@ client() {	# client K: random operations, one line per status
 }
 
 scraper() {
+	local body
 	while [ ! -e "$SB_DIR/stop" ]; do
-		sb_host curl -s http://127.0.0.1:5051/monitor/statistics.json | jq -e 'type=="array"' >/dev/null ||
-			echo bad >>"$SB_DIR/scrape.bad"
+		body=$(sb_host curl -s -w '\n%{http_code}' http://127.0.0.1:5051/monitor/statistics.json)
+		jq -e 'type=="array"' <<<"${body%$'\n'*}" >/dev/null 2>&1 ||
+			printf "%s\n" "$body" | tail -c 300 >>"$SB_DIR/scrape.bad"
 	done
 }
 
@@ -65,6 +67,7 @@ for run in $(seq "$RUNS"); do
 	codes=$(cat "$SB_DIR"/client.* | sort | uniq -c | awk '{printf "%s:%s ", $2, $1}')
 	! grep -qvE '^(200|201|204|400|404|409)$' "$SB_DIR"/client.* && [ ! -e "$SB_DIR/scrape.bad" ]
 	ok $? "run $run: $((CLIENTS * OPS)) operations answered with expected codes ($codes), scrapes well-formed"
+	[ -e "$SB_DIR/scrape.bad" ] && diag "bad scrapes: $(head -c 600 "$SB_DIR/scrape.bad")"
 	kill -0 "$SB_AGENT_PID"
 	ok $? "run $run: the agent is alive"
 	invariants "$run"
