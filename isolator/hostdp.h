@@ -43,6 +43,10 @@
 #define DP_HT_PORTS_L2F	0x300	/* + high byte: 0x300-0x37f, 256 buckets */
 #define DP_HT_FLOWS_L2F	0x400	/* + high byte: 0x400-0x47f, 256 buckets */
 #define DP_L2_LINK_NODE	0xfff	/* the node in a high-byte bucket that links down */
+#define DP_L2_LINK_FINE	0xffe	/* the same, to a 256-bucket table */
+#define DP_L2_FINE(hi)	((hi) < DP_L2_FINE_BELOW >> 8)
+/* The link node a high-byte bucket keeps (the other one is an orphan). */
+#define DP_L2_LINK(hi)	(DP_L2_FINE(hi) ? DP_L2_LINK_FINE : DP_L2_LINK_NODE)
 
 #define DP_FLOW_HANDLE	0xf0000000u	/* f000: fq_codel flow classifier */
 #define DP_FLOW_HOST	1

@@ -31,10 +31,6 @@ struct place {
 	uint32_t ports_ht, flows_ht, bkt;
 };
 
-static bool l2_fine(uint32_t hi)
-{
-	return hi < DP_L2_FINE_BELOW >> 8;
-}
 
 static size_t host_places(struct pm_block b, struct place *out)
 {
@@ -46,7 +42,7 @@ static size_t host_places(struct pm_block b, struct place *out)
 			out[n++] = (struct place){ DP_HT_PORTS, DP_HT_FLOWS, k };
 		return n;
 	}
-	if (l2_fine(hi)) {
+	if (DP_L2_FINE(hi)) {
 		for (uint32_t k = b.port & 0xff; k < (b.port & 0xffu) + b.size; k++)
 			out[n++] = (struct place){ DP_HT_PORTS_L2F + hi, DP_HT_FLOWS_L2F + hi, k };
 		return n;
@@ -59,13 +55,15 @@ static size_t host_places(struct pm_block b, struct place *out)
 }
 
 /* The second-level tables under high byte hi, and the nodes that link
- * down to them (hash on the next 4 bits of the port), made once and kept
- * like the first level: at most 256 per device, and a table cannot be
- * deleted right after its link (u32 drops the reference after an RCU
- * grace period). */
+ * down to them, made once and kept like the first level: at most 256 per
+ * device, and a table cannot be deleted right after its link (u32 drops the
+ * reference after an RCU grace period). Fine and coarse tables have link
+ * nodes of their own handles: in a kernel set up by a version that linked
+ * the other kind, u32 walks the new link first and falls back to the old one
+ * (recovery re-adds the entries in the new table and sweeps the old link). */
 static int ensure_l2(struct iso_dp *dp, uint32_t hi, struct nis_err *err)
 {
-	bool fine = l2_fine(hi);
+	bool fine = DP_L2_FINE(hi);
 	uint32_t ports = (fine ? DP_HT_PORTS_L2F : DP_HT_PORTS_L2) + hi;
 	uint32_t flows = (fine ? DP_HT_FLOWS_L2F : DP_HT_FLOWS_L2) + hi;
 	uint32_t dmask = fine ? 0x000000ffu : 0x000000f0u, smask = dmask << 16;
@@ -82,7 +80,7 @@ static int ensure_l2(struct iso_dp *dp, uint32_t hi, struct nis_err *err)
 		struct tc_u32_rule r = rule(DP_PRIO_IP, ETH_P_IP, TC_U32_LINK, 0);
 		r.parent = t[i].parent;
 		r.table = TC_U32_HANDLE(t[i].l1, hi, 0);
-		r.handle = TC_U32_HANDLE(t[i].l1, hi, DP_L2_LINK_NODE);
+		r.handle = TC_U32_HANDLE(t[i].l1, hi, DP_L2_LINK(hi));
 		r.link = TC_U32_HT(t[i].l2);
 		r.hashmask = t[i].mask;
 		rc = tc_u32_table_add(dp->sk, t[i].ifindex, t[i].parent, DP_PRIO_IP, ETH_P_IP,
@@ -193,7 +191,7 @@ static uint32_t take_hnode(struct iso_dp *dp, struct pm_block b)
 {
 	uint32_t first, nb = block_buckets(b, &first);
 
-	for (uint32_t id = 1; id < DP_L2_LINK_NODE; id++) {
+	for (uint32_t id = 1; id < DP_L2_LINK_FINE; id++) {
 		uint32_t i;
 		for (i = 0; i < nb; i++)
 			if (dp->buckets[first + i].used[id / 64] & (1ull << (id % 64)))

@@ -188,7 +188,8 @@ static void collect(uint16_t prio, uint16_t protocol, uint32_t handle, void *arg
 	(void)prio, (void)protocol;
 	/* Tables (node 0), the echo node and the links to level 2 are fixed. */
 	if (!ours || !(handle & 0xfff) || handle == TC_U32_HANDLE(DP_HT_ICMP, 0, 1) ||
-	    ((ht == DP_HT_PORTS || ht == DP_HT_FLOWS) && (handle & 0xfff) == DP_L2_LINK_NODE) ||
+	    ((ht == DP_HT_PORTS || ht == DP_HT_FLOWS) &&
+	     (handle & 0xfff) == DP_L2_LINK((handle >> 12) & 0xff)) ||
 	    (s->owned->n && bsearch(&handle, s->owned->h, s->owned->n, sizeof(uint32_t),
 				    cmp_u32)))
 		return;

@@ -50,7 +50,7 @@ settle() {
 # made, like the first level: they are not a container's.
 kernel_state() {
 	settle
-	local infra='fh [1-4][0-9a-f][0-9a-f]: ht divisor|fh 10:[0-9a-f]*:fff '
+	local infra='fh [1-4][0-9a-f][0-9a-f]: ht divisor|fh 10:[0-9a-f]*:ff[ef] '
 	sb_host ip -o link show | grep -o 'nis[0-9a-f]*' | sort
 	sb_host tc filter show dev eth0 ingress | grep 'fh ' | grep -cvE "$infra"
 	sb_host tc filter show dev lo ingress | grep 'fh ' | grep -cvE "$infra"
