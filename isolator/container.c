@@ -248,9 +248,10 @@ int iso_agent_create(struct iso_agent *a, const struct iso_create *req,
 	a->list = c;
 	a->count++;
 	rc = out ? to_record(c, out, err) : 0;
-	pthread_mutex_unlock(&a->lock);
+	/* Under the lock: once it is released, a DELETE may free c. */
 	log_msg(LOG_INFO, "container %s created: veth %s, ephemeral ports [%u-%u]", c->id,
 		c->dp.veth, c->dp.ephemeral.begin, c->dp.ephemeral.end);
+	pthread_mutex_unlock(&a->lock);
 	return rc;
 fail:
 	pthread_mutex_unlock(&a->lock);
