@@ -31,7 +31,6 @@ struct place {
 	uint32_t ports_ht, flows_ht, bkt;
 };
 
-
 static size_t host_places(struct pm_block b, struct place *out)
 {
 	uint32_t hi = b.port >> 8, first, cnt;
