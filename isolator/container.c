@@ -426,7 +426,7 @@ int iso_agent_new(const struct iso_config *cfg, struct iso_agent **out, struct n
 	    (rc = tc_netns_dir_setup(a->netns_dir, err)) ||
 	    (rc = iso_dp_setup(&a->dp, cfg, true, err)) ||
 	    (rc = iso_acct_new(a, &a->acct, err)) ||
-	    (rc = iso_agent_recover(a, err)) ||
+	    (iso_dp_fast_setup(&a->dp, true), rc = iso_agent_recover(a, err)) ||
 	    (rc = iso_reaper_start(a, &a->reaper, err)) ||
 	    (rc = iso_acct_start(a->acct, err))) {
 		iso_agent_free(a, false);
@@ -466,7 +466,7 @@ void iso_agent_free(struct iso_agent *a, bool destroy)
 		iso_container_free(c);
 	}
 	iso_acct_free(a->acct);
-	tc_nl_close(a->dp.sk);
+	iso_dp_close(&a->dp);
 	iso_ckpt_close(a->ckpt);
 	pm_alloc_free(a->eph);
 	pm_set_free(&a->used_ports);

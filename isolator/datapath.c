@@ -228,10 +228,15 @@ int iso_dp_set_limits(struct iso_dp *dp, struct iso_dp_ct *ct, struct iso_opt_u6
 	if ((rc = set_limit(ct->nsk, ct->ct_eth0, &ct->egress, &egress, &eg, err)))
 		return nis_err_prefix(err, rc, "egress limit");
 	ct->egress = egress;
-	if ((rc = set_limit(dp->sk, ct->veth_ifindex, &ct->ingress, &ingress, &in, err)))
+	/* The ingress limit's HTB is on the host veth: off the fast path first. */
+	if (ingress.set && (rc = iso_dp_fast_sync(dp, ct, false, err)))
+		return rc;
+	if ((rc = set_limit(dp->sk, ct->veth_ifindex, &ct->ingress, &ingress, &in, err))) {
+		iso_dp_fast_sync(dp, ct, true, NULL);
 		return nis_err_prefix(err, rc, "ingress limit");
+	}
 	ct->ingress = ingress;
-	return 0;
+	return iso_dp_fast_sync(dp, ct, true, err);
 }
 
 /* ---- ARP/ICMP mirror nodes on the host's eth0 ---- */
@@ -421,6 +426,8 @@ void iso_dp_unhook(struct iso_dp *dp, struct iso_dp_ct *ct)
 		mirror_nodes(dp, ct, ISO_DP_DEL, NULL);
 	iso_dp_blocks_del(dp, ct, 0, ct->nblocks);
 	ct->nblocks = 0;
+	if (dp->fast_on && ct->slot)
+		tc_fast_set_counters(&dp->fast, ct->slot, -1, NULL);
 	iso_dp_release(ct);
 	iso_ids_put(&dp->slots, ct->slot);
 	ct->slot = 0;

@@ -39,6 +39,7 @@ int iso_dp_probe(struct iso_dp *dp, const struct iso_config *c, struct nis_err *
 	int rc;
 
 	dp->acct_trie = -1;
+	dp->fast.ports = dp->fast.counters = -1;
 	if ((rc = tc_probe(&dp->feat, err)))
 		return rc;
 	if ((missing = tc_features_missing(&dp->feat)))
@@ -222,6 +223,39 @@ int iso_dp_setup(struct iso_dp *dp, const struct iso_config *c, bool keep,
 		return nis_err_prefix(err, rc, "host datapath");
 	}
 	return 0;
+}
+
+void iso_dp_fast_setup(struct iso_dp *dp, bool keep)
+{
+	struct nis_err err = { "" };
+	int rc = -ENOENT;
+
+	if (!tc_fast_supported(&err)) {
+		log_msg(LOG_WARN, "no fast path in this kernel (%s): world -> container "
+			"traffic takes the host veth", err.msg);
+		return;
+	}
+	if (keep)
+		rc = tc_fast_find(dp->sk, dp->host.ifindex, TC_INGRESS, DP_PRIO_FAST, &dp->fast,
+				  &err);
+	if ((rc == -ENOENT && (rc = tc_fast_new(&dp->fast, &err))) ||
+	    (rc = tc_fast_attach(dp->sk, dp->host.ifindex, TC_INGRESS, DP_PRIO_FAST, &dp->fast,
+				 dp->host.ip, dp->acct_trie, &err))) {
+		log_msg(LOG_WARN, "no fast path (%s): world -> container traffic takes the "
+			"host veth", err.msg);
+		/* A filter an earlier run left would act on entries nobody keeps. */
+		tc_fast_detach(dp->sk, dp->host.ifindex, TC_INGRESS, DP_PRIO_FAST, NULL);
+		tc_fast_close(&dp->fast);
+		return;
+	}
+	dp->fast_on = true;
+}
+
+void iso_dp_close(struct iso_dp *dp)
+{
+	tc_fast_close(&dp->fast);
+	tc_nl_close(dp->sk);
+	dp->sk = NULL;
 }
 
 void iso_dp_teardown(struct iso_dp *dp)

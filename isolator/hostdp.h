@@ -8,6 +8,7 @@
 
 #include "isolator/config.h"
 #include "isolator/ids.h"
+#include "tc/fastpath.h"
 #include "tc/host.h"
 #include "tc/probe.h"
 
@@ -15,7 +16,8 @@
 #define DP_PRIO_ACCT	1	/* counting, before everything on the host veth */
 #define DP_PRIO_ARP	258
 #define DP_PRIO_ICMP	514
-#define DP_PRIO_IP_HIGH	769
+#define DP_PRIO_IP_HIGH	769	/* container lo */
+#define DP_PRIO_FAST	769	/* host eth0: the fast path, before the port tables */
 #define DP_PRIO_IP	770
 #define DP_PRIO_DEFAULT	1024
 #define DP_PRIO_DROP	65000
@@ -65,6 +67,8 @@ struct iso_dp {
 	bool l2[256];			/* second-level tables made for this high byte */
 	char sysctl_val[DP_N_SYSCTLS][64];	/* host values copied into containers */
 	int acct_trie;			/* class trie of the counting filters, -1: none */
+	bool fast_on;			/* the kernel runs the fast path */
+	struct tc_fast fast;		/* its maps (-1: not set up) */
 };
 
 extern const char *const dp_copied_sysctls[DP_N_SYSCTLS];
@@ -81,5 +85,14 @@ int iso_dp_setup(struct iso_dp *dp, const struct iso_config *c, bool keep,
 
 /* Removes what iso_dp_setup added to eth0 and lo. */
 void iso_dp_teardown(struct iso_dp *dp);
+
+/* The fast path on eth0, after iso_dp_setup and the accounting trie: with
+ * keep, the maps of the filter an earlier run left are taken over (its port
+ * entries keep working meanwhile) and the program is replaced in place.
+ * Where it cannot be set up, traffic takes the u32 tables: one warning. */
+void iso_dp_fast_setup(struct iso_dp *dp, bool keep);
+
+/* Closes the agent's fds (the kernel objects stay). */
+void iso_dp_close(struct iso_dp *dp);
 
 #endif

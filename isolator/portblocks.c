@@ -153,6 +153,34 @@ static size_t block_entries(struct iso_dp *dp, struct iso_dp_ct *ct,
 	return n;
 }
 
+/* Whether world -> container traffic for ct takes the fast path: not with
+ * an ingress limit, whose HTB is on the host veth the fast path skips. */
+static bool fast_for(const struct iso_dp *dp, const struct iso_dp_ct *ct)
+{
+	return dp->fast_on && !ct->ingress.set && ct->veth_ifindex > 0;
+}
+
+/* The block's ports in the fast path's map: to ct (on) or out of it. */
+static int fast_block(struct iso_dp *dp, const struct iso_dp_ct *ct,
+		      const struct iso_dp_block *blk, bool on, struct nis_err *err)
+{
+	if (!dp->fast_on)
+		return 0;
+	return tc_fast_set_ports(&dp->fast, blk->b.port, blk->b.size, on ? ct->veth_ifindex : 0,
+				 ct->slot, err);
+}
+
+int iso_dp_fast_sync(struct iso_dp *dp, const struct iso_dp_ct *ct, bool on,
+		     struct nis_err *err)
+{
+	int rc;
+
+	for (size_t i = 0; i < ct->nblocks; i++)
+		if ((rc = fast_block(dp, ct, &ct->blocks[i], on && fast_for(dp, ct), err)))
+			return rc;
+	return 0;
+}
+
 static void entries_del(struct entry *e, size_t n)
 {
 	while (n--)
@@ -172,6 +200,8 @@ int iso_dp_block_apply(struct iso_dp *dp, struct iso_dp_ct *ct,
 		return rc;
 	if (!(e = calloc(4 + 3 * 256, sizeof(*e))))
 		return nis_err_set(err, -ENOMEM, "out of memory");
+	if (how == ISO_DP_DEL)	/* off the fast path before the tables */
+		fast_block(dp, ct, blk, false, NULL);
 	n = block_entries(dp, ct, blk, e);
 	for (i = 0; how != ISO_DP_DEL && i < n; i++) {
 		rc = tc_u32_add(e[i].sk, e[i].ifindex, &e[i].r, err);
@@ -180,6 +210,10 @@ int iso_dp_block_apply(struct iso_dp *dp, struct iso_dp_ct *ct,
 		if (rc)
 			break;
 	}
+	/* Onto the fast path last, like the host's entries. */
+	if (!rc && how != ISO_DP_DEL && fast_for(dp, ct) &&
+	    (rc = fast_block(dp, ct, blk, true, err)))
+		fast_block(dp, ct, blk, false, NULL);
 	entries_del(e, how == ISO_DP_DEL ? n : how == ISO_DP_ADD && rc ? i : 0);
 	free(e);
 	return rc;
@@ -277,7 +311,9 @@ int iso_dp_set_ports(struct iso_dp *dp, struct iso_dp_ct *ct, const struct pm_se
 	iso_dp_blocks_del(dp, ct, 1, old);
 	memmove(&ct->blocks[1], &ct->blocks[old], n * sizeof(*ct->blocks));
 	ct->nblocks = 1 + n;
-	return 0;
+	/* The old blocks' removal took ports the new ones kept out of the fast
+	 * path (they went on through the tables): put them back. */
+	return iso_dp_fast_sync(dp, ct, true, err);
 }
 
 

@@ -26,6 +26,11 @@ int iso_dp_blocks_add(struct iso_dp *dp, struct iso_dp_ct *ct, size_t from,
 		      struct nis_err *err);
 void iso_dp_blocks_del(struct iso_dp *dp, struct iso_dp_ct *ct, size_t from, size_t to);
 
+/* Every block of ct in the fast path's map: to ct if on and it qualifies
+ * (no ingress limit), else out. */
+int iso_dp_fast_sync(struct iso_dp *dp, const struct iso_dp_ct *ct, bool on,
+		     struct nis_err *err);
+
 /* Marks a recovered block's ids used; false if one is taken already. */
 bool iso_dp_block_reserve(struct iso_dp *dp, struct iso_dp_ct *ct,
 			  const struct iso_dp_block *blk);

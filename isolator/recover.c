@@ -239,6 +239,36 @@ static void orphan_filters(struct iso_agent *a)
 	free(owned.h);
 }
 
+/* ---- fast path entries and counters no live container owns ---- */
+
+static bool wanted(uint16_t port, int ifindex, void *arg)
+{
+	return ((const int *)arg)[port] == ifindex;
+}
+
+static void orphan_fast(struct iso_agent *a)
+{
+	struct nis_err err = { "" };
+	bool live[TC_FAST_SLOTS] = { false };
+	int *want;
+
+	if (!a->dp.fast_on || !(want = calloc(65536, sizeof(*want))))
+		return;
+	for (struct iso_container *c = a->list; c; c = c->next) {
+		if (c->dp.slot < TC_FAST_SLOTS)
+			live[c->dp.slot] = true;
+		for (size_t i = 0; !c->dp.ingress.set && i < c->dp.nblocks; i++)
+			for (uint32_t p = 0; p < c->dp.blocks[i].b.size; p++)
+				want[c->dp.blocks[i].b.port + p] = c->dp.veth_ifindex;
+	}
+	if (tc_fast_sweep(&a->dp.fast, wanted, want, &err))
+		log_msg(LOG_WARN, "fast path: %s", err.msg);
+	free(want);
+	for (uint32_t s = 1; s < TC_FAST_SLOTS; s++)
+		if (!live[s])
+			tc_fast_set_counters(&a->dp.fast, s, -1, NULL);
+}
+
 int iso_agent_recover(struct iso_agent *a, struct nis_err *err)
 {
 	struct iso_ckpt_row *rows;
@@ -253,5 +283,6 @@ int iso_agent_recover(struct iso_agent *a, struct nis_err *err)
 	tc_link_foreach_prefix(a->dp.sk, "nis", orphan_veth, a, NULL);
 	orphan_handles(a);
 	orphan_filters(a);
+	orphan_fast(a);
 	return 0;
 }

@@ -43,17 +43,20 @@ static struct iso_stats *by_veth(struct collect *k, int ifindex)
 	return hit ? &k->s[hit->pos] : NULL;
 }
 
-static void on_link(const struct tc_link_stats *l, void *arg)
+/* The container's own eth0, as Mesos reads it: the fast path hands packets
+ * to it past the host veth, whose counters then miss them (the kernel
+ * counts them on eth0's rx, frame bytes as the veth does). */
+static void on_ct_link(const struct tc_link_stats *l, void *arg)
 {
-	struct iso_stats *s = by_veth(arg, l->ifindex);
+	struct collect *k = arg;
+	struct iso_stats *s = &k->s[k->cur];
 
-	if (!s)
+	if (l->ifindex != k->eth0)
 		return;
-	/* The host veth's tx is what the container received. */
-	s->rx_bytes = l->tx_bytes, s->rx_packets = l->tx_packets;
-	s->rx_errors = l->tx_errors, s->rx_dropped = l->tx_dropped;
-	s->tx_bytes = l->rx_bytes, s->tx_packets = l->rx_packets;
-	s->tx_errors = l->rx_errors, s->tx_dropped = l->rx_dropped;
+	s->rx_bytes = l->rx_bytes, s->rx_packets = l->rx_packets;
+	s->rx_errors = l->rx_errors, s->rx_dropped = l->rx_dropped;
+	s->tx_bytes = l->tx_bytes, s->tx_packets = l->tx_packets;
+	s->tx_errors = l->tx_errors, s->tx_dropped = l->tx_dropped;
 }
 
 static void add_tc(struct iso_stats *s, const char *id, const struct tc_qdisc_stats *q)
@@ -113,6 +116,7 @@ static void read_inside(struct collect *k, size_t i)
 
 	k->cur = i;
 	k->eth0 = ct->ct_eth0;
+	tc_link_stats_dump(ct->nsk, on_ct_link, k, NULL);
 	if (ct->egress.set)
 		tc_qdisc_stats_dump(ct->nsk, on_ct_qdisc, k, NULL);
 	if (ct->sockstat_fd >= 0 && !iso_read_fd(ct->sockstat_fd, buf, sizeof(buf)))
@@ -180,20 +184,18 @@ static int pick(struct iso_agent *a, const char *only, struct collect *k, struct
 	return 0;
 }
 
-/* The host's links and qdiscs. The reaper deletes veths while a scrape
- * runs, so a dump that crossed a change (NLM_F_DUMP_INTR: it may have
- * skipped a link) is taken again, from scratch. */
+/* The host's qdiscs (the ingress limits). The reaper deletes veths while
+ * a scrape runs, so a dump that crossed a change (NLM_F_DUMP_INTR: it may
+ * have skipped one) is taken again, from scratch. */
 static int host_dumps(struct iso_agent *a, struct collect *k, bool ingress,
 		      struct nis_err *err)
 {
 	int rc = 0;
 
-	for (int tries = 0; tries < 8; tries++) {
+	for (int tries = 0; ingress && tries < 8; tries++) {
 		for (size_t i = 0; i < k->n; i++)
 			k->s[i].ntc = 0;
-		if (!(rc = tc_link_stats_dump(a->dp.sk, on_link, k, err)) && ingress)
-			rc = tc_qdisc_stats_dump(a->dp.sk, on_host_qdisc, k, err);
-		if (rc != -EINTR)
+		if ((rc = tc_qdisc_stats_dump(a->dp.sk, on_host_qdisc, k, err)) != -EINTR)
 			break;
 	}
 	return rc;

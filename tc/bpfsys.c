@@ -193,6 +193,28 @@ int tc_bpf_attach(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t pri
 	return 0;
 }
 
+int tc_bpf_detach(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t prio,
+		  uint16_t protocol, struct nis_err *err)
+{
+	struct rtnl_cls *c = rtnl_cls_alloc();
+	int rc;
+
+	if (!c)
+		return nis_err_set(err, -ENOMEM, "out of memory");
+	rtnl_tc_set_ifindex(TC_CAST(c), ifindex);
+	rtnl_tc_set_parent(TC_CAST(c), parent);
+	rtnl_tc_set_handle(TC_CAST(c), FILTER_HANDLE);
+	rtnl_cls_set_prio(c, prio);
+	rtnl_cls_set_protocol(c, protocol);
+	if ((rc = rtnl_tc_set_kind(TC_CAST(c), "bpf")) >= 0)
+		rc = rtnl_cls_delete(sk, c, 0);
+	rtnl_cls_put(c);
+	if (rc < 0 && tc_nl_errno(rc) != -ENOENT)
+		return nis_err_set(err, tc_nl_errno(rc), "cannot delete the filter at ifindex %d "
+				   "prio %u: %s", ifindex, prio, nl_geterror(rc));
+	return 0;
+}
+
 struct find {
 	uint32_t parent;
 	uint16_t prio;

@@ -67,6 +67,11 @@ int tc_bpf_attach(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t pri
 		  uint16_t protocol, const char *name, int prog_fd, bool replace,
 		  struct nis_err *err);
 
+/* Deletes the cls_bpf filter of handle 1 at (ifindex, parent, prio,
+ * protocol); 0 also when there is none. */
+int tc_bpf_detach(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t prio,
+		  uint16_t protocol, struct nis_err *err);
+
 /* The program of the filter named name at (ifindex, parent, prio), as a new
  * fd; -ENOENT if there is none. */
 int tc_bpf_find_prog(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t prio,

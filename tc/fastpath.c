@@ -1,0 +1,328 @@
+/* fastpath.c - the fast path's maps and program (fastpath.h), emitted by
+ * hand over bpfsys.c. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/pkt_cls.h>
+
+#include "tc/bpf.h"
+#include "tc/bpfsys.h"
+#include "tc/fastpath.h"
+
+#define FAST_NAME	"netisol_fast"
+#define FAST_PORTS	65536
+#define FAST_INSNS_MAX	96
+
+struct fast_dest {
+	uint32_t ifindex, slot;
+};
+
+/* The slot -> counters map, its inner maps shaped like the accounting's. */
+static int make_counters(struct tc_fast *f, struct nis_err *err)
+{
+	int inner = tc_acct_counters_create(err);
+
+	if (inner < 0)
+		return inner;
+	f->counters = tc_bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, sizeof(uint32_t),
+					sizeof(uint32_t), TC_FAST_SLOTS, 0, inner, "nis_fast_cnt");
+	close(inner);
+	if (f->counters < 0)
+		return tc_bpf_fail(err, -errno, "cannot create the fast path's counters map");
+	return 0;
+}
+
+static int make_maps(struct tc_fast *f, struct nis_err *err)
+{
+	int rc;
+
+	f->ports = f->counters = -1;
+	if ((rc = make_counters(f, err)))
+		return rc;
+	f->ports = tc_bpf_map_create(BPF_MAP_TYPE_ARRAY, sizeof(uint32_t),
+				     sizeof(struct fast_dest), FAST_PORTS, 0, -1, "nis_fast_ports");
+	if (f->ports < 0) {
+		rc = tc_bpf_fail(err, -errno, "cannot create the fast path's port map");
+		tc_fast_close(f);
+		return rc;
+	}
+	return 0;
+}
+
+int tc_fast_new(struct tc_fast *f, struct nis_err *err)
+{
+	return make_maps(f, err);
+}
+
+int tc_fast_find(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t prio,
+		 struct tc_fast *f, struct nis_err *err)
+{
+	int prog = tc_bpf_find_prog(sk, ifindex, parent, prio, FAST_NAME, err), rc;
+
+	f->ports = f->counters = -1;
+	if (prog < 0)
+		return prog;
+	f->ports = tc_bpf_prog_map(prog, BPF_MAP_TYPE_ARRAY, sizeof(struct fast_dest),
+				   FAST_PORTS, NULL, err);
+	if (f->ports >= 0)
+		f->counters = tc_bpf_prog_map(prog, BPF_MAP_TYPE_ARRAY_OF_MAPS,
+					      sizeof(uint32_t), TC_FAST_SLOTS, NULL, NULL);
+	close(prog);
+	if (f->ports < 0)
+		return f->ports;
+	if (f->counters < 0 && (rc = make_counters(f, err))) {	/* it did not count */
+		tc_fast_close(f);
+		return rc;
+	}
+	return 0;
+}
+
+void tc_fast_close(struct tc_fast *f)
+{
+	if (f->ports >= 0)
+		close(f->ports);
+	if (f->counters >= 0)
+		close(f->counters);
+	f->ports = f->counters = -1;
+}
+
+/* The container's RX counter for the packet's source class (as the RX
+ * counting program does), r7 = ifindex and r8 = slot on entry; jumps that
+ * give up go to the redirect, whose index the caller patches in. Stack:
+ * fp-36 slot, fp-48 the trie key, fp-52 the counter index. */
+static int emit_count(struct bpf_insn *p, int outer, int trie, int *gave_up)
+{
+	int n = 0;
+
+	p[n++] = STX_MEM(BPF_W, BPF_REG_10, BPF_REG_8, -36);
+	n += tc_bpf_ld_map_fd(p + n, BPF_REG_1, outer);
+	p[n++] = MOV64_REG(BPF_REG_2, BPF_REG_10);
+	p[n++] = ADD64_IMM(BPF_REG_2, -36);
+	p[n++] = CALL(BPF_FUNC_map_lookup_elem);
+	gave_up[0] = n;
+	p[n++] = JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0);
+	p[n++] = MOV64_REG(BPF_REG_9, BPF_REG_0);		/* the counters map */
+	p[n++] = ST_MEM(BPF_W, BPF_REG_10, -48, 32);
+	p[n++] = LDX_MEM(BPF_W, BPF_REG_1, BPF_REG_10, -12);	/* saddr */
+	p[n++] = STX_MEM(BPF_W, BPF_REG_10, BPF_REG_1, -44);
+	n += tc_bpf_ld_map_fd(p + n, BPF_REG_1, trie);
+	p[n++] = MOV64_REG(BPF_REG_2, BPF_REG_10);
+	p[n++] = ADD64_IMM(BPF_REG_2, -48);
+	p[n++] = CALL(BPF_FUNC_map_lookup_elem);
+	p[n++] = MOV64_IMM(BPF_REG_8, 0);			/* class 0 */
+	p[n++] = JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 3);
+	p[n++] = LDX_MEM(BPF_W, BPF_REG_8, BPF_REG_0, 0);
+	p[n++] = JMP_IMM(BPF_JLT, BPF_REG_8, TC_ACCT_CLASSES, 1);
+	p[n++] = MOV64_IMM(BPF_REG_8, 0);
+	p[n++] = STX_MEM(BPF_W, BPF_REG_10, BPF_REG_8, -52);	/* RX: slot = class */
+	p[n++] = MOV64_REG(BPF_REG_1, BPF_REG_9);
+	p[n++] = MOV64_REG(BPF_REG_2, BPF_REG_10);
+	p[n++] = ADD64_IMM(BPF_REG_2, -52);
+	p[n++] = CALL(BPF_FUNC_map_lookup_elem);
+	gave_up[1] = n;
+	p[n++] = JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0);
+	/* This CPU's own slot, and tc runs with migration off: no atomics. */
+	p[n++] = LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_0, 0);
+	p[n++] = LDX_MEM(BPF_W, BPF_REG_2, BPF_REG_6, offsetof(struct __sk_buff, len));
+	p[n++] = ADD64_REG(BPF_REG_1, BPF_REG_2);
+	p[n++] = STX_MEM(BPF_DW, BPF_REG_0, BPF_REG_1, 0);
+	p[n++] = LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_0, 8);
+	p[n++] = ADD64_IMM(BPF_REG_1, 1);
+	p[n++] = STX_MEM(BPF_DW, BPF_REG_0, BPF_REG_1, 8);
+	return n;
+}
+
+/* Stack: fp-24 the IPv4 header (20 bytes), fp-28 the destination port,
+ * fp-32 the port map's key. r6 = skb, r7 = the host veth's ifindex. */
+static int emit(struct bpf_insn *p, const struct tc_fast *f, struct in_addr host_ip, int trie)
+{
+	int n = 0, next[8], nn = 0, gave_up[2], count_at;
+
+	p[n++] = MOV64_REG(BPF_REG_6, BPF_REG_1);
+	p[n++] = MOV64_IMM(BPF_REG_2, ETH_HLEN);
+	p[n++] = MOV64_REG(BPF_REG_3, BPF_REG_10);
+	p[n++] = ADD64_IMM(BPF_REG_3, -24);
+	p[n++] = MOV64_IMM(BPF_REG_4, 20);
+	p[n++] = CALL(BPF_FUNC_skb_load_bytes);
+	next[nn++] = n;
+	p[n++] = JMP_IMM(BPF_JNE, BPF_REG_0, 0, 0);
+	/* A fragment after the first has no ports. */
+	p[n++] = LDX_MEM(BPF_H, BPF_REG_1, BPF_REG_10, -18);
+	p[n++] = AND64_IMM(BPF_REG_1, htons(0x1fff));
+	next[nn++] = n;
+	p[n++] = JMP_IMM(BPF_JNE, BPF_REG_1, 0, 0);
+	p[n++] = LDX_MEM(BPF_B, BPF_REG_1, BPF_REG_10, -15);
+	p[n++] = JMP_IMM(BPF_JEQ, BPF_REG_1, IPPROTO_TCP, 1);
+	next[nn++] = n;
+	p[n++] = JMP_IMM(BPF_JNE, BPF_REG_1, IPPROTO_UDP, 0);
+	p[n++] = LDX_MEM(BPF_W, BPF_REG_1, BPF_REG_10, -8);	/* daddr */
+	next[nn++] = n;
+	p[n++] = JMP32_IMM(BPF_JNE, BPF_REG_1, (int32_t)host_ip.s_addr, 0);
+	/* The destination port, past the IP header's options (IHL). */
+	p[n++] = LDX_MEM(BPF_B, BPF_REG_2, BPF_REG_10, -24);
+	p[n++] = AND64_IMM(BPF_REG_2, 0x0f);
+	p[n++] = LSH64_IMM(BPF_REG_2, 2);
+	p[n++] = ADD64_IMM(BPF_REG_2, ETH_HLEN + 2);
+	p[n++] = MOV64_REG(BPF_REG_1, BPF_REG_6);
+	p[n++] = MOV64_REG(BPF_REG_3, BPF_REG_10);
+	p[n++] = ADD64_IMM(BPF_REG_3, -28);
+	p[n++] = MOV64_IMM(BPF_REG_4, 2);
+	p[n++] = CALL(BPF_FUNC_skb_load_bytes);
+	next[nn++] = n;
+	p[n++] = JMP_IMM(BPF_JNE, BPF_REG_0, 0, 0);
+	p[n++] = LDX_MEM(BPF_H, BPF_REG_1, BPF_REG_10, -28);
+	p[n++] = TO_BE16(BPF_REG_1);				/* ntohs */
+	p[n++] = STX_MEM(BPF_W, BPF_REG_10, BPF_REG_1, -32);
+	n += tc_bpf_ld_map_fd(p + n, BPF_REG_1, f->ports);
+	p[n++] = MOV64_REG(BPF_REG_2, BPF_REG_10);
+	p[n++] = ADD64_IMM(BPF_REG_2, -32);
+	p[n++] = CALL(BPF_FUNC_map_lookup_elem);
+	next[nn++] = n;
+	p[n++] = JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0);
+	p[n++] = LDX_MEM(BPF_W, BPF_REG_7, BPF_REG_0, 0);	/* ifindex */
+	p[n++] = LDX_MEM(BPF_W, BPF_REG_8, BPF_REG_0, 4);	/* slot */
+	next[nn++] = n;
+	p[n++] = JMP_IMM(BPF_JEQ, BPF_REG_7, 0, 0);
+	count_at = n;
+	if (trie >= 0) {
+		n += emit_count(p + n, f->counters, trie, gave_up);
+		tc_bpf_jump_to(p, count_at + gave_up[0], n);
+		tc_bpf_jump_to(p, count_at + gave_up[1], n);
+	}
+	p[n++] = MOV64_REG(BPF_REG_1, BPF_REG_7);
+	p[n++] = MOV64_IMM(BPF_REG_2, 0);
+	p[n++] = CALL(BPF_FUNC_redirect_peer);
+	p[n++] = EXIT_INSN();
+	while (nn--)
+		tc_bpf_jump_to(p, next[nn], n);
+	/* TC_ACT_UNSPEC: the filters at higher prio numbers still run. */
+	p[n++] = MOV64_IMM(BPF_REG_0, TC_ACT_UNSPEC);
+	p[n++] = EXIT_INSN();
+	return n;
+}
+
+static int load(const struct tc_fast *f, struct in_addr host_ip, int trie, struct nis_err *err)
+{
+	struct bpf_insn insns[FAST_INSNS_MAX];
+
+	return tc_bpf_prog_load(insns, emit(insns, f, host_ip, trie), FAST_NAME, "fast path",
+				err);
+}
+
+int tc_fast_attach(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t prio,
+		   const struct tc_fast *f, struct in_addr host_ip, int trie_fd,
+		   struct nis_err *err)
+{
+	int prog = load(f, host_ip, trie_fd, err), rc;
+
+	if (prog < 0)
+		return prog;
+	rc = tc_bpf_attach(sk, ifindex, parent, prio, ETH_P_IP, FAST_NAME, prog, true, err);
+	close(prog);
+	return rc;
+}
+
+int tc_fast_detach(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t prio,
+		   struct nis_err *err)
+{
+	return tc_bpf_detach(sk, ifindex, parent, prio, ETH_P_IP, err);
+}
+
+static int update_batch(int fd, uint32_t *keys, struct fast_dest *vals, uint32_t n)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.batch.keys = (uintptr_t)keys;
+	a.batch.values = (uintptr_t)vals;
+	a.batch.count = n;
+	a.batch.map_fd = (uint32_t)fd;
+	return tc_bpf_sys(BPF_MAP_UPDATE_BATCH, &a) < 0 ? -errno : 0;
+}
+
+int tc_fast_set_ports(const struct tc_fast *f, uint16_t first, uint32_t n, int ifindex,
+		      uint32_t slot, struct nis_err *err)
+{
+	struct fast_dest *vals = calloc(n ? n : 1, sizeof(*vals));
+	uint32_t *keys = calloc(n ? n : 1, sizeof(*keys));
+	int rc = 0;
+
+	if (!vals || !keys) {
+		rc = nis_err_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		keys[i] = first + i;
+		vals[i] = (struct fast_dest){ ifindex > 0 ? (uint32_t)ifindex : 0,
+					      ifindex > 0 ? slot : 0 };
+	}
+	/* One call (5.6+), or one per port where batches are refused. */
+	if (n && update_batch(f->ports, keys, vals, n))
+		for (uint32_t i = 0; i < n && !rc; i++)
+			if (tc_bpf_map_elem(BPF_MAP_UPDATE_ELEM, f->ports, &keys[i], &vals[i],
+					    BPF_ANY) < 0)
+				rc = tc_bpf_fail(err, -errno, "cannot update the fast path's ports");
+out:
+	free(vals);
+	free(keys);
+	return rc;
+}
+
+int tc_fast_sweep(const struct tc_fast *f, bool (*want)(uint16_t port, int ifindex, void *arg),
+		  void *arg, struct nis_err *err)
+{
+	static const struct fast_dest none = { 0, 0 };
+
+	for (uint32_t port = 0; port < FAST_PORTS; port++) {
+		struct fast_dest d;
+		if (tc_bpf_map_elem(BPF_MAP_LOOKUP_ELEM, f->ports, &port, &d, 0) < 0)
+			return tc_bpf_fail(err, -errno, "cannot read the fast path's ports");
+		if (d.ifindex && !want((uint16_t)port, (int)d.ifindex, arg) &&
+		    tc_bpf_map_elem(BPF_MAP_UPDATE_ELEM, f->ports, &port, &none, BPF_ANY) < 0)
+			return tc_bpf_fail(err, -errno, "cannot update the fast path's ports");
+	}
+	return 0;
+}
+
+int tc_fast_set_counters(const struct tc_fast *f, uint32_t slot, int counters_fd,
+			 struct nis_err *err)
+{
+	uint32_t v = (uint32_t)counters_fd;
+
+	if (slot >= TC_FAST_SLOTS)
+		return nis_err_set(err, -ERANGE, "slot %u is past the fast path's %u", slot,
+				   TC_FAST_SLOTS);
+	if (counters_fd < 0) {
+		if (tc_bpf_map_elem(BPF_MAP_DELETE_ELEM, f->counters, &slot, NULL, 0) < 0 &&
+		    errno != ENOENT)
+			return tc_bpf_fail(err, -errno, "cannot clear the fast path's counters");
+		return 0;
+	}
+	if (tc_bpf_map_elem(BPF_MAP_UPDATE_ELEM, f->counters, &slot, &v, BPF_ANY) < 0)
+		return tc_bpf_fail(err, -errno, "cannot set the fast path's counters");
+	return 0;
+}
+
+bool tc_fast_supported(struct nis_err *err)
+{
+	struct tc_fast f;
+	struct in_addr any = { 0 };
+	int trie, prog = -1;
+
+	if (make_maps(&f, err))
+		return false;
+	if ((trie = tc_acct_trie_create(err)) >= 0) {
+		prog = load(&f, any, trie, err);
+		close(trie);
+	}
+	if (prog >= 0)
+		close(prog);
+	tc_fast_close(&f);
+	return prog >= 0;
+}
