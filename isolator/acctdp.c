@@ -26,14 +26,8 @@ static int attach_progs(struct iso_dp *dp, int ifindex, int counters, struct nis
 	return 0;
 }
 
-/* fd becomes ct's counters, also for the fast path's counting. */
-static void set_counters(struct iso_dp *dp, struct iso_dp_ct *ct, int fd, uint32_t map_id,
-			 int ifindex)
+static void set_counters(struct iso_dp_ct *ct, int fd, uint32_t map_id, int ifindex)
 {
-	struct nis_err err = { "" };
-
-	if (dp->fast_on && tc_fast_set_counters(&dp->fast, ct->slot, fd, &err))
-		log_msg(LOG_ERROR, "%s: the fast path does not count it: %s", ct->netns, err.msg);
 	iso_acct_dp_release(ct);
 	ct->acct_fd = fd;
 	ct->acct_map_id = map_id;
@@ -57,7 +51,7 @@ int iso_acct_dp_attach(struct iso_dp *dp, struct iso_dp_ct *ct, int ifindex,
 		close(fd);
 		return rc;
 	}
-	set_counters(dp, ct, fd, id, ifindex);
+	set_counters(ct, fd, id, ifindex);
 	return 0;
 }
 
@@ -81,7 +75,7 @@ int iso_acct_dp_resume(struct iso_dp *dp, struct iso_dp_ct *ct, struct nis_err *
 		close(fd);
 		return rc;
 	}
-	set_counters(dp, ct, fd, id, ct->veth_ifindex);
+	set_counters(ct, fd, id, ct->veth_ifindex);
 	return 0;
 }
 

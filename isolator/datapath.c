@@ -99,7 +99,7 @@ static int veth_filters(struct iso_dp *dp, struct iso_dp_ct *ct, struct nis_err 
 	fixed[1].keys[fixed[1].nkeys++] = tc_u32_key8(IPPROTO_ICMP, 0xff, 9, false);
 	if ((rc = tc_qdisc_clsact_add(sk, v, false, err)) ||
 	    (rc = iso_acct_dp_attach(dp, ct, v, err)) ||
-	    (rc = add_rules(sk, v, fixed, 2, err)) ||
+	    (iso_dp_fast_ct(dp, ct), rc = add_rules(sk, v, fixed, 2, err)) ||
 	    (rc = tc_u32_table_add(sk, v, TC_INGRESS, DP_PRIO_IP, ETH_P_IP,
 				   TC_U32_HT(DP_HT_TO_LO), 1, err)) ||
 	    (rc = tc_u32_table_add(sk, v, TC_INGRESS, DP_PRIO_IP, ETH_P_IP,
@@ -420,6 +420,16 @@ void iso_dp_release(struct iso_dp_ct *ct)
 	ct->blocks = NULL;
 }
 
+void iso_dp_fast_ct(struct iso_dp *dp, const struct iso_dp_ct *ct)
+{
+	struct nis_err err = { "" };
+
+	if (dp->fast_on && tc_fast_set_ct(&dp->fast, ct->slot, ct->veth_ifindex, dp->acct_trie,
+					  ct->acct_fd, &err))
+		log_msg(LOG_WARN, "%s: no fast path, its traffic takes the host veth: %s",
+			ct->netns, err.msg);
+}
+
 void iso_dp_unhook(struct iso_dp *dp, struct iso_dp_ct *ct)
 {
 	if (ct->veth_ifindex)
@@ -427,7 +437,7 @@ void iso_dp_unhook(struct iso_dp *dp, struct iso_dp_ct *ct)
 	iso_dp_blocks_del(dp, ct, 0, ct->nblocks);
 	ct->nblocks = 0;
 	if (dp->fast_on && ct->slot)
-		tc_fast_set_counters(&dp->fast, ct->slot, -1, NULL);
+		tc_fast_clear_ct(&dp->fast, ct->slot);
 	iso_dp_release(ct);
 	iso_ids_put(&dp->slots, ct->slot);
 	ct->slot = 0;
@@ -537,6 +547,7 @@ int iso_dp_resume(struct iso_dp *dp, struct iso_dp_ct *ct, const struct iso_flag
 	/* Counting is not worth a running container: without it, it runs on. */
 	if ((rc = iso_acct_dp_resume(dp, ct, err)))
 		log_msg(LOG_ERROR, "%s: its traffic is not counted: %s", ct->netns, err->msg);
+	iso_dp_fast_ct(dp, ct);
 	for (size_t i = 0; i < ct->nblocks; i++)
 		if ((rc = iso_dp_block_apply(dp, ct, &ct->blocks[i], ISO_DP_READD, err)))
 			return rc;

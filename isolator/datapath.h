@@ -57,6 +57,11 @@ void iso_dp_release(struct iso_dp_ct *ct);
 /* Removes everything; safe on a half-made container. */
 void iso_dp_cleanup(struct iso_dp *dp, struct iso_dp_ct *ct);
 
+/* ct's program on the fast path (counting into its counters, then into its
+ * eth0), after its counters are attached or re-made. Without it the fast
+ * path passes ct's packets on to the u32 tables; a failure is logged. */
+void iso_dp_fast_ct(struct iso_dp *dp, const struct iso_dp_ct *ct);
+
 /* The fast half of cleanup: the host's entries for the container, its
  * slot and the agent's handles on it. Afterwards no packet is sent to it
  * and nothing of the agent refers to it; its veth (ct->veth_ifindex) and

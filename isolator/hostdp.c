@@ -39,7 +39,7 @@ int iso_dp_probe(struct iso_dp *dp, const struct iso_config *c, struct nis_err *
 	int rc;
 
 	dp->acct_trie = -1;
-	dp->fast.ports = dp->fast.counters = -1;
+	dp->fast.ports = dp->fast.progs = -1;
 	if ((rc = tc_probe(&dp->feat, err)))
 		return rc;
 	if ((missing = tc_features_missing(&dp->feat)))
@@ -240,7 +240,7 @@ void iso_dp_fast_setup(struct iso_dp *dp, bool keep)
 				  &err);
 	if ((rc == -ENOENT && (rc = tc_fast_new(&dp->fast, &err))) ||
 	    (rc = tc_fast_attach(dp->sk, dp->host.ifindex, TC_INGRESS, DP_PRIO_FAST, &dp->fast,
-				 dp->host.ip, dp->acct_trie, &err))) {
+				 dp->host.ip, &err))) {
 		log_msg(LOG_WARN, "no fast path (%s): world -> container traffic takes the "
 			"host veth", err.msg);
 		/* A filter an earlier run left would act on entries nobody keeps. */

@@ -266,7 +266,7 @@ static void orphan_fast(struct iso_agent *a)
 	free(want);
 	for (uint32_t s = 1; s < TC_FAST_SLOTS; s++)
 		if (!live[s])
-			tc_fast_set_counters(&a->dp.fast, s, -1, NULL);
+			tc_fast_clear_ct(&a->dp.fast, s);
 }
 
 int iso_agent_recover(struct iso_agent *a, struct nis_err *err)

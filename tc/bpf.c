@@ -218,9 +218,8 @@ int tc_acct_counters_read(int counters_fd, struct tc_acct_count out[2][TC_ACCT_C
 	return 0;
 }
 
-/* Emits the counting program for dir into p; returns its length. Stack:
- * fp-8 the trie key {prefixlen, addr}, fp-12 the counter slot index. */
-static int acct_emit(struct bpf_insn *p, int trie_fd, int counters_fd, enum tc_acct_dir dir)
+/* Stack: fp-8 the trie key {prefixlen, addr}, fp-12 the counter slot index. */
+int tc_acct_emit_count(struct bpf_insn *p, int trie_fd, int counters_fd, enum tc_acct_dir dir)
 {
 	/* The peer's address: RX counts by source, TX by destination. cls_bpf
 	 * sees the frame from the Ethernet header at both clsact hooks. */
@@ -272,6 +271,14 @@ static int acct_emit(struct bpf_insn *p, int trie_fd, int counters_fd, enum tc_a
 	p[n++] = ADD64_IMM(BPF_REG_1, 1);
 	p[n++] = STX_MEM(BPF_DW, BPF_REG_0, BPF_REG_1, 8);
 	tc_bpf_jump_to(p, no_slot, n);
+	return n;
+}
+
+/* The counting program for dir; returns its length. */
+static int acct_emit(struct bpf_insn *p, int trie_fd, int counters_fd, enum tc_acct_dir dir)
+{
+	int n = tc_acct_emit_count(p, trie_fd, counters_fd, dir);
+
 	/* TC_ACT_UNSPEC: the filters at higher prio numbers still run. */
 	p[n++] = MOV64_IMM(BPF_REG_0, TC_ACT_UNSPEC);
 	p[n++] = EXIT_INSN();

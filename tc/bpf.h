@@ -66,6 +66,13 @@ int tc_acct_find_counters(struct nl_sock *sk, int ifindex, uint32_t parent, uint
  * when it is re-created: a changed id means the counters restarted). */
 int tc_acct_map_id(int fd, uint32_t *id, struct nis_err *err);
 
+/* Emits the counting part of the program for dir into p (r6 = the skb on
+ * return; r0-r5, r7 clobbered); returns the number of instructions, at most
+ * TC_ACCT_COUNT_INSNS. For programs that go on from there (fastpath.c). */
+#define TC_ACCT_COUNT_INSNS 48
+struct bpf_insn;
+int tc_acct_emit_count(struct bpf_insn *p, int trie_fd, int counters_fd, enum tc_acct_dir dir);
+
 /* Whether this kernel can create both maps and load the program. */
 bool tc_acct_supported(struct nis_err *err);
 

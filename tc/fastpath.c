@@ -16,6 +16,7 @@
 #include "tc/fastpath.h"
 
 #define FAST_NAME	"netisol_fast"
+#define FAST_CT_NAME	"netisol_fast_ct"
 #define FAST_PORTS	65536
 #define FAST_INSNS_MAX	96
 
@@ -23,18 +24,12 @@ struct fast_dest {
 	uint32_t ifindex, slot;
 };
 
-/* The slot -> counters map, its inner maps shaped like the accounting's. */
-static int make_counters(struct tc_fast *f, struct nis_err *err)
+static int make_progs(struct tc_fast *f, struct nis_err *err)
 {
-	int inner = tc_acct_counters_create(err);
-
-	if (inner < 0)
-		return inner;
-	f->counters = tc_bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, sizeof(uint32_t),
-					sizeof(uint32_t), TC_FAST_SLOTS, 0, inner, "nis_fast_cnt");
-	close(inner);
-	if (f->counters < 0)
-		return tc_bpf_fail(err, -errno, "cannot create the fast path's counters map");
+	f->progs = tc_bpf_map_create(BPF_MAP_TYPE_PROG_ARRAY, sizeof(uint32_t), sizeof(uint32_t),
+				     TC_FAST_SLOTS, 0, -1, "nis_fast_progs");
+	if (f->progs < 0)
+		return tc_bpf_fail(err, -errno, "cannot create the fast path's program array");
 	return 0;
 }
 
@@ -42,8 +37,8 @@ static int make_maps(struct tc_fast *f, struct nis_err *err)
 {
 	int rc;
 
-	f->ports = f->counters = -1;
-	if ((rc = make_counters(f, err)))
+	f->ports = f->progs = -1;
+	if ((rc = make_progs(f, err)))
 		return rc;
 	f->ports = tc_bpf_map_create(BPF_MAP_TYPE_ARRAY, sizeof(uint32_t),
 				     sizeof(struct fast_dest), FAST_PORTS, 0, -1, "nis_fast_ports");
@@ -63,22 +58,21 @@ int tc_fast_new(struct tc_fast *f, struct nis_err *err)
 int tc_fast_find(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t prio,
 		 struct tc_fast *f, struct nis_err *err)
 {
-	int prog = tc_bpf_find_prog(sk, ifindex, parent, prio, FAST_NAME, err), rc;
+	int prog = tc_bpf_find_prog(sk, ifindex, parent, prio, FAST_NAME, err);
 
-	f->ports = f->counters = -1;
+	f->ports = f->progs = -1;
 	if (prog < 0)
 		return prog;
 	f->ports = tc_bpf_prog_map(prog, BPF_MAP_TYPE_ARRAY, sizeof(struct fast_dest),
 				   FAST_PORTS, NULL, err);
 	if (f->ports >= 0)
-		f->counters = tc_bpf_prog_map(prog, BPF_MAP_TYPE_ARRAY_OF_MAPS,
-					      sizeof(uint32_t), TC_FAST_SLOTS, NULL, NULL);
+		f->progs = tc_bpf_prog_map(prog, BPF_MAP_TYPE_PROG_ARRAY, sizeof(uint32_t),
+					   TC_FAST_SLOTS, NULL, err);
 	close(prog);
-	if (f->ports < 0)
-		return f->ports;
-	if (f->counters < 0 && (rc = make_counters(f, err))) {	/* it did not count */
+	if (f->progs < 0) {
+		int rc = f->ports < 0 ? f->ports : f->progs;
 		tc_fast_close(f);
-		return rc;
+		return rc == -ENOENT ? -EIO : rc;	/* a filter, but not ours to use */
 	}
 	return 0;
 }
@@ -87,62 +81,19 @@ void tc_fast_close(struct tc_fast *f)
 {
 	if (f->ports >= 0)
 		close(f->ports);
-	if (f->counters >= 0)
-		close(f->counters);
-	f->ports = f->counters = -1;
+	if (f->progs >= 0)
+		close(f->progs);
+	f->ports = f->progs = -1;
 }
 
-/* The container's RX counter for the packet's source class (as the RX
- * counting program does), r7 = ifindex and r8 = slot on entry; jumps that
- * give up go to the redirect, whose index the caller patches in. Stack:
- * fp-36 slot, fp-48 the trie key, fp-52 the counter index. */
-static int emit_count(struct bpf_insn *p, int outer, int trie, int *gave_up)
+/* The program on eth0: TCP or UDP to host_ip, its destination port in the
+ * port map, then on to the container's own program (a tail call, which
+ * does not come back); anything else, and a slot with no program, goes on
+ * to the next filter. Stack: fp-24 the IPv4 header (20 bytes), fp-28 the
+ * destination port, fp-32 the port map's key. r6 = skb. */
+static int emit(struct bpf_insn *p, const struct tc_fast *f, struct in_addr host_ip)
 {
-	int n = 0;
-
-	p[n++] = STX_MEM(BPF_W, BPF_REG_10, BPF_REG_8, -36);
-	n += tc_bpf_ld_map_fd(p + n, BPF_REG_1, outer);
-	p[n++] = MOV64_REG(BPF_REG_2, BPF_REG_10);
-	p[n++] = ADD64_IMM(BPF_REG_2, -36);
-	p[n++] = CALL(BPF_FUNC_map_lookup_elem);
-	gave_up[0] = n;
-	p[n++] = JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0);
-	p[n++] = MOV64_REG(BPF_REG_9, BPF_REG_0);		/* the counters map */
-	p[n++] = ST_MEM(BPF_W, BPF_REG_10, -48, 32);
-	p[n++] = LDX_MEM(BPF_W, BPF_REG_1, BPF_REG_10, -12);	/* saddr */
-	p[n++] = STX_MEM(BPF_W, BPF_REG_10, BPF_REG_1, -44);
-	n += tc_bpf_ld_map_fd(p + n, BPF_REG_1, trie);
-	p[n++] = MOV64_REG(BPF_REG_2, BPF_REG_10);
-	p[n++] = ADD64_IMM(BPF_REG_2, -48);
-	p[n++] = CALL(BPF_FUNC_map_lookup_elem);
-	p[n++] = MOV64_IMM(BPF_REG_8, 0);			/* class 0 */
-	p[n++] = JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 3);
-	p[n++] = LDX_MEM(BPF_W, BPF_REG_8, BPF_REG_0, 0);
-	p[n++] = JMP_IMM(BPF_JLT, BPF_REG_8, TC_ACCT_CLASSES, 1);
-	p[n++] = MOV64_IMM(BPF_REG_8, 0);
-	p[n++] = STX_MEM(BPF_W, BPF_REG_10, BPF_REG_8, -52);	/* RX: slot = class */
-	p[n++] = MOV64_REG(BPF_REG_1, BPF_REG_9);
-	p[n++] = MOV64_REG(BPF_REG_2, BPF_REG_10);
-	p[n++] = ADD64_IMM(BPF_REG_2, -52);
-	p[n++] = CALL(BPF_FUNC_map_lookup_elem);
-	gave_up[1] = n;
-	p[n++] = JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0);
-	/* This CPU's own slot, and tc runs with migration off: no atomics. */
-	p[n++] = LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_0, 0);
-	p[n++] = LDX_MEM(BPF_W, BPF_REG_2, BPF_REG_6, offsetof(struct __sk_buff, len));
-	p[n++] = ADD64_REG(BPF_REG_1, BPF_REG_2);
-	p[n++] = STX_MEM(BPF_DW, BPF_REG_0, BPF_REG_1, 0);
-	p[n++] = LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_0, 8);
-	p[n++] = ADD64_IMM(BPF_REG_1, 1);
-	p[n++] = STX_MEM(BPF_DW, BPF_REG_0, BPF_REG_1, 8);
-	return n;
-}
-
-/* Stack: fp-24 the IPv4 header (20 bytes), fp-28 the destination port,
- * fp-32 the port map's key. r6 = skb, r7 = the host veth's ifindex. */
-static int emit(struct bpf_insn *p, const struct tc_fast *f, struct in_addr host_ip, int trie)
-{
-	int n = 0, next[8], nn = 0, gave_up[2], count_at;
+	int n = 0, next[8], nn = 0;
 
 	p[n++] = MOV64_REG(BPF_REG_6, BPF_REG_1);
 	p[n++] = MOV64_IMM(BPF_REG_2, ETH_HLEN);
@@ -185,20 +136,13 @@ static int emit(struct bpf_insn *p, const struct tc_fast *f, struct in_addr host
 	p[n++] = CALL(BPF_FUNC_map_lookup_elem);
 	next[nn++] = n;
 	p[n++] = JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0);
-	p[n++] = LDX_MEM(BPF_W, BPF_REG_7, BPF_REG_0, 0);	/* ifindex */
-	p[n++] = LDX_MEM(BPF_W, BPF_REG_8, BPF_REG_0, 4);	/* slot */
+	p[n++] = LDX_MEM(BPF_W, BPF_REG_1, BPF_REG_0, 0);	/* ifindex */
 	next[nn++] = n;
-	p[n++] = JMP_IMM(BPF_JEQ, BPF_REG_7, 0, 0);
-	count_at = n;
-	if (trie >= 0) {
-		n += emit_count(p + n, f->counters, trie, gave_up);
-		tc_bpf_jump_to(p, count_at + gave_up[0], n);
-		tc_bpf_jump_to(p, count_at + gave_up[1], n);
-	}
-	p[n++] = MOV64_REG(BPF_REG_1, BPF_REG_7);
-	p[n++] = MOV64_IMM(BPF_REG_2, 0);
-	p[n++] = CALL(BPF_FUNC_redirect_peer);
-	p[n++] = EXIT_INSN();
+	p[n++] = JMP_IMM(BPF_JEQ, BPF_REG_1, 0, 0);
+	p[n++] = LDX_MEM(BPF_W, BPF_REG_3, BPF_REG_0, 4);	/* slot */
+	p[n++] = MOV64_REG(BPF_REG_1, BPF_REG_6);
+	n += tc_bpf_ld_map_fd(p + n, BPF_REG_2, f->progs);
+	p[n++] = CALL(BPF_FUNC_tail_call);
 	while (nn--)
 		tc_bpf_jump_to(p, next[nn], n);
 	/* TC_ACT_UNSPEC: the filters at higher prio numbers still run. */
@@ -207,19 +151,56 @@ static int emit(struct bpf_insn *p, const struct tc_fast *f, struct in_addr host
 	return n;
 }
 
-static int load(const struct tc_fast *f, struct in_addr host_ip, int trie, struct nis_err *err)
+static int load(const struct tc_fast *f, struct in_addr host_ip, struct nis_err *err)
 {
 	struct bpf_insn insns[FAST_INSNS_MAX];
 
-	return tc_bpf_prog_load(insns, emit(insns, f, host_ip, trie), FAST_NAME, "fast path",
-				err);
+	return tc_bpf_prog_load(insns, emit(insns, f, host_ip), FAST_NAME, "fast path", err);
+}
+
+/* A container's own program: its RX counter for the packet's source class,
+ * as the counting program on its host veth would (when it counts), then
+ * straight into its eth0. */
+static int load_ct(int ifindex, int trie_fd, int counters_fd, struct nis_err *err)
+{
+	struct bpf_insn p[TC_ACCT_COUNT_INSNS + 4];
+	int n = 0;
+
+	if (trie_fd >= 0 && counters_fd >= 0)
+		n = tc_acct_emit_count(p, trie_fd, counters_fd, TC_ACCT_RX);
+	p[n++] = MOV64_IMM(BPF_REG_1, ifindex);
+	p[n++] = MOV64_IMM(BPF_REG_2, 0);
+	p[n++] = CALL(BPF_FUNC_redirect_peer);
+	p[n++] = EXIT_INSN();
+	return tc_bpf_prog_load(p, n, FAST_CT_NAME, "fast path's container", err);
+}
+
+int tc_fast_set_ct(const struct tc_fast *f, uint32_t slot, int ifindex, int trie_fd,
+		   int counters_fd, struct nis_err *err)
+{
+	int prog, rc = 0;
+
+	if (slot >= TC_FAST_SLOTS)
+		return nis_err_set(err, -ERANGE, "slot %u is past the fast path's %u", slot,
+				   TC_FAST_SLOTS);
+	if ((prog = load_ct(ifindex, trie_fd, counters_fd, err)) < 0)
+		return prog;
+	if (tc_bpf_map_elem(BPF_MAP_UPDATE_ELEM, f->progs, &slot, &prog, BPF_ANY) < 0)
+		rc = tc_bpf_fail(err, -errno, "cannot set the container's fast path program");
+	close(prog);
+	return rc;
+}
+
+void tc_fast_clear_ct(const struct tc_fast *f, uint32_t slot)
+{
+	if (slot < TC_FAST_SLOTS)
+		tc_bpf_map_elem(BPF_MAP_DELETE_ELEM, f->progs, &slot, NULL, 0);
 }
 
 int tc_fast_attach(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t prio,
-		   const struct tc_fast *f, struct in_addr host_ip, int trie_fd,
-		   struct nis_err *err)
+		   const struct tc_fast *f, struct in_addr host_ip, struct nis_err *err)
 {
-	int prog = load(f, host_ip, trie_fd, err), rc;
+	int prog = load(f, host_ip, err), rc;
 
 	if (prog < 0)
 		return prog;
@@ -290,39 +271,22 @@ int tc_fast_sweep(const struct tc_fast *f, bool (*want)(uint16_t port, int ifind
 	return 0;
 }
 
-int tc_fast_set_counters(const struct tc_fast *f, uint32_t slot, int counters_fd,
-			 struct nis_err *err)
-{
-	uint32_t v = (uint32_t)counters_fd;
-
-	if (slot >= TC_FAST_SLOTS)
-		return nis_err_set(err, -ERANGE, "slot %u is past the fast path's %u", slot,
-				   TC_FAST_SLOTS);
-	if (counters_fd < 0) {
-		if (tc_bpf_map_elem(BPF_MAP_DELETE_ELEM, f->counters, &slot, NULL, 0) < 0 &&
-		    errno != ENOENT)
-			return tc_bpf_fail(err, -errno, "cannot clear the fast path's counters");
-		return 0;
-	}
-	if (tc_bpf_map_elem(BPF_MAP_UPDATE_ELEM, f->counters, &slot, &v, BPF_ANY) < 0)
-		return tc_bpf_fail(err, -errno, "cannot set the fast path's counters");
-	return 0;
-}
-
 bool tc_fast_supported(struct nis_err *err)
 {
-	struct tc_fast f;
 	struct in_addr any = { 0 };
-	int trie, prog = -1;
+	int trie = -1, counters = -1, prog = -1, ct = -1;
+	struct tc_fast f;
 
 	if (make_maps(&f, err))
 		return false;
-	if ((trie = tc_acct_trie_create(err)) >= 0) {
-		prog = load(&f, any, trie, err);
-		close(trie);
-	}
-	if (prog >= 0)
-		close(prog);
+	if ((prog = load(&f, any, err)) >= 0 && (trie = tc_acct_trie_create(err)) >= 0 &&
+	    (counters = tc_acct_counters_create(err)) >= 0)
+		ct = load_ct(1, trie, counters, err);
+	int fds[] = { trie, counters, prog, ct };
+
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
 	tc_fast_close(&f);
-	return prog >= 0;
+	return ct >= 0;
 }

@@ -1,10 +1,13 @@
 /* fastpath.h - world -> container in one lookup, past the host veth: a
  * direct-action cls_bpf program on the public interface's ingress looks the
- * destination port of TCP and UDP to the host IP up in a port map and hands
- * the packet straight to the container's eth0 with bpf_redirect_peer (5.10+),
- * counting it first, as the RX counting program on the host veth would, in
- * the container's counters (found through a map of maps by slot). Ports not
- * in the map, and everything else, go on to the next filter. */
+ * destination port of TCP and UDP to the host IP up in a port map and tail-
+ * calls the container's own program (by slot, in a program array), which
+ * counts the packet as the RX counting program on the host veth would and
+ * hands it straight to the container's eth0 with bpf_redirect_peer (5.10+).
+ * Ports not in the map, slots without a program, and everything else go on
+ * to the next filter (the u32 tables). A program array, not a map of
+ * counters maps: updating a map of maps waits for an RCU grace period
+ * (~10 ms here), a program array does not. */
 #ifndef NIS_TC_FASTPATH_H
 #define NIS_TC_FASTPATH_H
 
@@ -20,7 +23,7 @@
 
 struct tc_fast {
 	int ports;		/* port -> { host veth ifindex, slot } */
-	int counters;		/* slot -> the container's counters map */
+	int progs;		/* slot -> the container's program */
 };
 
 /* The maps, new (tc_fast_new) or of the filter at (ifindex, parent, prio)
@@ -30,12 +33,10 @@ int tc_fast_find(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t prio
 		 struct tc_fast *f, struct nis_err *err);
 void tc_fast_close(struct tc_fast *f);
 
-/* Loads the program over f's maps for packets to host_ip, counting by the
- * class trie (trie_fd < 0: no counting), and attaches it, replacing one of
- * the same name in place. */
+/* Loads the program over f's maps for packets to host_ip and attaches it,
+ * replacing one of the same name in place. */
 int tc_fast_attach(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t prio,
-		   const struct tc_fast *f, struct in_addr host_ip, int trie_fd,
-		   struct nis_err *err);
+		   const struct tc_fast *f, struct in_addr host_ip, struct nis_err *err);
 
 /* Removes the filter (its maps go with the last fd). */
 int tc_fast_detach(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t prio,
@@ -49,11 +50,13 @@ int tc_fast_set_ports(const struct tc_fast *f, uint16_t first, uint32_t n, int i
 int tc_fast_sweep(const struct tc_fast *f, bool (*want)(uint16_t port, int ifindex, void *arg),
 		  void *arg, struct nis_err *err);
 
-/* slot's counters map (counters_fd < 0: none). */
-int tc_fast_set_counters(const struct tc_fast *f, uint32_t slot, int counters_fd,
-			 struct nis_err *err);
+/* slot's program: counting into counters_fd by the class trie (either
+ * < 0: no counting), then to the peer of ifindex. */
+int tc_fast_set_ct(const struct tc_fast *f, uint32_t slot, int ifindex, int trie_fd,
+		   int counters_fd, struct nis_err *err);
+void tc_fast_clear_ct(const struct tc_fast *f, uint32_t slot);
 
-/* Whether this kernel loads the program (bpf_redirect_peer, maps of maps). */
+/* Whether this kernel loads both programs (bpf_redirect_peer, tail calls). */
 bool tc_fast_supported(struct nis_err *err);
 
 #endif
