@@ -7,7 +7,10 @@
  * Ports not in the map, slots without a program, and everything else go on
  * to the next filter (the u32 tables). A program array, not a map of
  * counters maps: updating a map of maps waits for an RCU grace period
- * (~10 ms here), a program array does not. */
+ * (~10 ms here), a program array does not. The kernel empties a program
+ * array when its last fd is closed: while the agent is down the fast path
+ * passes everything to the u32 tables (counted by the veth's programs), and
+ * recovery refills it. */
 #ifndef NIS_TC_FASTPATH_H
 #define NIS_TC_FASTPATH_H
 
