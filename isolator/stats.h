@@ -1,7 +1,7 @@
 /* stats.h - one snapshot of every container's counters, taken with one
- * link dump and one qdisc dump in the agent's namespace plus one qdisc
- * dump per container through its own netlink socket: no process, no
- * namespace switch, per scrape. */
+ * qdisc dump in the agent's namespace plus a link dump and a qdisc dump per
+ * container through its own netlink socket: no process, no namespace
+ * switch, per scrape. */
 #ifndef NIS_ISOLATOR_STATS_H
 #define NIS_ISOLATOR_STATS_H
 
