@@ -40,7 +40,7 @@ sandbox_up() {
 # takes their veths with them) and the state directory.
 sandbox_down() {
 	local p
-	for p in "${SB_PIDS[@]}"; do kill -- "-$p" 2>/dev/null; done
+	for p in "${SB_PIDS[@]}"; do kill -- "-$p" 2>/dev/null || true; done
 	SB_PIDS=()
 	if [ -n "$SB_AGENT_PID" ] && kill -0 "$SB_AGENT_PID" 2>/dev/null; then
 		kill -TERM "$SB_AGENT_PID" 2>/dev/null || true
