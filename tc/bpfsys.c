@@ -166,23 +166,38 @@ static int put_prog(struct nl_msg *msg, const void *arg)
 	return nla_put_string(msg, TCA_BPF_NAME, p->name);
 }
 
-int tc_bpf_attach(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t prio,
-		  uint16_t protocol, const char *name, int prog_fd, bool replace,
-		  struct nis_err *err)
+/* Our cls_bpf filter (handle 1) at (ifindex, parent, prio, protocol), as a
+ * libnl object for a request; NULL when out of memory. */
+static struct rtnl_cls *bpf_cls(int ifindex, uint32_t parent, uint16_t prio,
+				uint16_t protocol)
 {
 	struct rtnl_cls *c = rtnl_cls_alloc();
-	struct named_prog p = { prog_fd, name };
-	int rc;
 
 	if (!c)
-		return nis_err_set(err, -ENOMEM, "out of memory");
+		return NULL;
 	rtnl_tc_set_ifindex(TC_CAST(c), ifindex);
 	rtnl_tc_set_parent(TC_CAST(c), parent);
 	rtnl_tc_set_handle(TC_CAST(c), FILTER_HANDLE);
 	rtnl_cls_set_prio(c, prio);
 	rtnl_cls_set_protocol(c, protocol);
-	if ((rc = rtnl_tc_set_kind(TC_CAST(c), "bpf")) >= 0)
-		rc = tc_cls_bpf_add(sk, c, replace ? NLM_F_REPLACE : NLM_F_EXCL, put_prog, &p);
+	if (rtnl_tc_set_kind(TC_CAST(c), "bpf") < 0) {
+		rtnl_cls_put(c);
+		return NULL;
+	}
+	return c;
+}
+
+int tc_bpf_attach(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t prio,
+		  uint16_t protocol, const char *name, int prog_fd, bool replace,
+		  struct nis_err *err)
+{
+	struct named_prog p = { prog_fd, name };
+	struct rtnl_cls *c;
+	int rc;
+
+	if (!(c = bpf_cls(ifindex, parent, prio, protocol)))
+		return nis_err_set(err, -ENOMEM, "out of memory");
+	rc = tc_cls_bpf_add(sk, c, replace ? NLM_F_REPLACE : NLM_F_EXCL, put_prog, &p);
 	rtnl_cls_put(c);
 	if (rc < 0) {
 		nis_err_set(err, tc_nl_errno(rc), "cannot attach the %s filter: %s", name,
@@ -196,18 +211,12 @@ int tc_bpf_attach(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t pri
 int tc_bpf_detach(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t prio,
 		  uint16_t protocol, struct nis_err *err)
 {
-	struct rtnl_cls *c = rtnl_cls_alloc();
+	struct rtnl_cls *c;
 	int rc;
 
-	if (!c)
+	if (!(c = bpf_cls(ifindex, parent, prio, protocol)))
 		return nis_err_set(err, -ENOMEM, "out of memory");
-	rtnl_tc_set_ifindex(TC_CAST(c), ifindex);
-	rtnl_tc_set_parent(TC_CAST(c), parent);
-	rtnl_tc_set_handle(TC_CAST(c), FILTER_HANDLE);
-	rtnl_cls_set_prio(c, prio);
-	rtnl_cls_set_protocol(c, protocol);
-	if ((rc = rtnl_tc_set_kind(TC_CAST(c), "bpf")) >= 0)
-		rc = rtnl_cls_delete(sk, c, 0);
+	rc = rtnl_cls_delete(sk, c, 0);
 	rtnl_cls_put(c);
 	if (rc < 0 && tc_nl_errno(rc) != -ENOENT)
 		return nis_err_set(err, tc_nl_errno(rc), "cannot delete the filter at ifindex %d "
