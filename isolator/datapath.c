@@ -424,8 +424,8 @@ void iso_dp_fast_ct(struct iso_dp *dp, const struct iso_dp_ct *ct)
 {
 	struct nis_err err = { "" };
 
-	if (dp->fast_on && tc_fast_set_ct(&dp->fast, ct->slot, ct->veth_ifindex, dp->acct_trie,
-					  ct->acct_fd, &err))
+	if (dp->fast_on && tc_fast_set_ct(&dp->fast, ct->slot, ct->veth_ifindex, ct->acct_fd,
+					  &err))
 		log_msg(LOG_WARN, "%s: no fast path, its traffic takes the host veth: %s",
 			ct->netns, err.msg);
 }

@@ -235,12 +235,15 @@ void iso_dp_fast_setup(struct iso_dp *dp, bool keep)
 			"traffic takes the host veth", err.msg);
 		return;
 	}
-	if (keep)
+	if (keep) {
+		/* Behind the ICMP table, it cost every packet a u32 walk. */
+		tc_fast_detach(dp->sk, dp->host.ifindex, TC_INGRESS, DP_PRIO_FAST_V1, NULL);
 		rc = tc_fast_find(dp->sk, dp->host.ifindex, TC_INGRESS, DP_PRIO_FAST, &dp->fast,
 				  &err);
+	}
 	if ((rc == -ENOENT && (rc = tc_fast_new(&dp->fast, &err))) ||
 	    (rc = tc_fast_attach(dp->sk, dp->host.ifindex, TC_INGRESS, DP_PRIO_FAST, &dp->fast,
-				 dp->host.ip, &err))) {
+				 dp->acct_trie, dp->host.ip, &err))) {
 		log_msg(LOG_WARN, "no fast path (%s): world -> container traffic takes the "
 			"host veth", err.msg);
 		/* A filter an earlier run left would act on entries nobody keeps. */

@@ -14,10 +14,11 @@
 
 /* u32 priorities, Mesos' (primary << 8 | secondary) scheme. */
 #define DP_PRIO_ACCT	1	/* counting, before everything on the host veth */
+#define DP_PRIO_FAST	257	/* host eth0: the fast path, before every u32 walk */
 #define DP_PRIO_ARP	258
 #define DP_PRIO_ICMP	514
 #define DP_PRIO_IP_HIGH	769	/* container lo */
-#define DP_PRIO_FAST	769	/* host eth0: the fast path, before the port tables */
+#define DP_PRIO_FAST_V1	769	/* host eth0: the fast path of earlier builds */
 #define DP_PRIO_IP	770
 #define DP_PRIO_DEFAULT	1024
 #define DP_PRIO_DROP	65000

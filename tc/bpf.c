@@ -218,29 +218,12 @@ int tc_acct_counters_read(int counters_fd, struct tc_acct_count out[2][TC_ACCT_C
 	return 0;
 }
 
-/* Stack: fp-8 the trie key {prefixlen, addr}, fp-12 the counter slot index. */
-int tc_acct_emit_count(struct bpf_insn *p, int trie_fd, int counters_fd, enum tc_acct_dir dir)
+int tc_acct_emit_class(struct bpf_insn *p, int trie_fd)
 {
-	/* The peer's address: RX counts by source, TX by destination. cls_bpf
-	 * sees the frame from the Ethernet header at both clsact hooks. */
-	int addr_off = ETH_HLEN + (dir == TC_ACCT_RX ? 12 : 16);
-	int n = 0, not_ip, short_pkt, miss, no_slot;
+	int n = 0, miss;
 
-	p[n++] = MOV64_REG(BPF_REG_6, BPF_REG_1);		/* r6 = skb */
-	p[n++] = MOV64_IMM(BPF_REG_7, 0);			/* r7 = class 0 */
-	/* skb->protocol is the network-order EtherType in a u32. */
-	p[n++] = LDX_MEM(BPF_W, BPF_REG_2, BPF_REG_6, offsetof(struct __sk_buff, protocol));
-	not_ip = n;
-	p[n++] = JMP_IMM(BPF_JNE, BPF_REG_2, htons(ETH_P_IP), 0);
+	p[n++] = MOV64_IMM(BPF_REG_7, 0);
 	p[n++] = ST_MEM(BPF_W, BPF_REG_10, -8, 32);		/* key.prefixlen */
-	p[n++] = MOV64_REG(BPF_REG_1, BPF_REG_6);
-	p[n++] = MOV64_IMM(BPF_REG_2, addr_off);
-	p[n++] = MOV64_REG(BPF_REG_3, BPF_REG_10);
-	p[n++] = ADD64_IMM(BPF_REG_3, -4);			/* &key.addr */
-	p[n++] = MOV64_IMM(BPF_REG_4, 4);
-	p[n++] = CALL(BPF_FUNC_skb_load_bytes);
-	short_pkt = n;
-	p[n++] = JMP_IMM(BPF_JNE, BPF_REG_0, 0, 0);
 	n += tc_bpf_ld_map_fd(p + n, BPF_REG_1, trie_fd);
 	p[n++] = MOV64_REG(BPF_REG_2, BPF_REG_10);
 	p[n++] = ADD64_IMM(BPF_REG_2, -8);
@@ -251,9 +234,14 @@ int tc_acct_emit_count(struct bpf_insn *p, int trie_fd, int counters_fd, enum tc
 	/* A class past the table would count into the other direction. */
 	p[n++] = JMP_IMM(BPF_JLT, BPF_REG_7, TC_ACCT_CLASSES, 1);
 	p[n++] = MOV64_IMM(BPF_REG_7, 0);
-	tc_bpf_jump_to(p, not_ip, n);
-	tc_bpf_jump_to(p, short_pkt, n);
 	tc_bpf_jump_to(p, miss, n);
+	return n;
+}
+
+int tc_acct_emit_add(struct bpf_insn *p, int counters_fd, enum tc_acct_dir dir)
+{
+	int n = 0, no_slot;
+
 	p[n++] = ADD64_IMM(BPF_REG_7, (int)dir * TC_ACCT_CLASSES);
 	p[n++] = STX_MEM(BPF_W, BPF_REG_10, BPF_REG_7, -12);
 	n += tc_bpf_ld_map_fd(p + n, BPF_REG_1, counters_fd);
@@ -274,10 +262,39 @@ int tc_acct_emit_count(struct bpf_insn *p, int trie_fd, int counters_fd, enum tc
 	return n;
 }
 
+/* The peer's address by skb_load_bytes (the veth sees every protocol),
+ * its class, the add. r6 = skb. */
+static int emit_count(struct bpf_insn *p, int trie_fd, int counters_fd, enum tc_acct_dir dir)
+{
+	/* The peer's address: RX counts by source, TX by destination. cls_bpf
+	 * sees the frame from the Ethernet header at both clsact hooks. */
+	int addr_off = ETH_HLEN + (dir == TC_ACCT_RX ? 12 : 16);
+	int n = 0, not_ip, short_pkt;
+
+	p[n++] = MOV64_REG(BPF_REG_6, BPF_REG_1);		/* r6 = skb */
+	p[n++] = MOV64_IMM(BPF_REG_7, 0);			/* r7 = class 0 */
+	/* skb->protocol is the network-order EtherType in a u32. */
+	p[n++] = LDX_MEM(BPF_W, BPF_REG_2, BPF_REG_6, offsetof(struct __sk_buff, protocol));
+	not_ip = n;
+	p[n++] = JMP_IMM(BPF_JNE, BPF_REG_2, htons(ETH_P_IP), 0);
+	p[n++] = MOV64_REG(BPF_REG_1, BPF_REG_6);
+	p[n++] = MOV64_IMM(BPF_REG_2, addr_off);
+	p[n++] = MOV64_REG(BPF_REG_3, BPF_REG_10);
+	p[n++] = ADD64_IMM(BPF_REG_3, -4);			/* &key.addr */
+	p[n++] = MOV64_IMM(BPF_REG_4, 4);
+	p[n++] = CALL(BPF_FUNC_skb_load_bytes);
+	short_pkt = n;
+	p[n++] = JMP_IMM(BPF_JNE, BPF_REG_0, 0, 0);
+	n += tc_acct_emit_class(p + n, trie_fd);
+	tc_bpf_jump_to(p, not_ip, n);
+	tc_bpf_jump_to(p, short_pkt, n);
+	return n + tc_acct_emit_add(p + n, counters_fd, dir);
+}
+
 /* The counting program for dir; returns its length. */
 static int acct_emit(struct bpf_insn *p, int trie_fd, int counters_fd, enum tc_acct_dir dir)
 {
-	int n = tc_acct_emit_count(p, trie_fd, counters_fd, dir);
+	int n = emit_count(p, trie_fd, counters_fd, dir);
 
 	/* TC_ACT_UNSPEC: the filters at higher prio numbers still run. */
 	p[n++] = MOV64_IMM(BPF_REG_0, TC_ACT_UNSPEC);

@@ -66,12 +66,17 @@ int tc_acct_find_counters(struct nl_sock *sk, int ifindex, uint32_t parent, uint
  * when it is re-created: a changed id means the counters restarted). */
 int tc_acct_map_id(int fd, uint32_t *id, struct nis_err *err);
 
-/* Emits the counting part of the program for dir into p (r6 = the skb on
- * return; r0-r5, r7 clobbered); returns the number of instructions, at most
- * TC_ACCT_COUNT_INSNS. For programs that go on from there (fastpath.c). */
-#define TC_ACCT_COUNT_INSNS 48
+/* The parts of the counting program, for programs that count on their way
+ * (fastpath.c). Each returns the number of instructions it emitted into p
+ * (at most TC_ACCT_EMIT_INSNS) and clobbers r0-r5.
+ * tc_acct_emit_class: r7 = the class of the IPv4 address (network order) at
+ * fp-4, by the trie; 0 when none. Uses fp-8.
+ * tc_acct_emit_add: adds the skb at r6 to the counter of class r7, which
+ * must be below TC_ACCT_CLASSES, in direction dir. Uses fp-12; changes r7. */
+#define TC_ACCT_EMIT_INSNS 20
 struct bpf_insn;
-int tc_acct_emit_count(struct bpf_insn *p, int trie_fd, int counters_fd, enum tc_acct_dir dir);
+int tc_acct_emit_class(struct bpf_insn *p, int trie_fd);
+int tc_acct_emit_add(struct bpf_insn *p, int counters_fd, enum tc_acct_dir dir);
 
 /* Whether this kernel can create both maps and load the program. */
 bool tc_acct_supported(struct nis_err *err);

@@ -25,6 +25,7 @@
 #define STX_MEM(sz, d, s, o)	INSN(BPF_STX | BPF_MEM | (sz), d, s, o, 0)
 #define ST_MEM(sz, d, o, k)	INSN(BPF_ST | BPF_MEM | (sz), d, 0, o, k)
 #define JMP_IMM(op, d, k, o)	INSN(BPF_JMP | (op) | BPF_K, d, 0, o, k)
+#define JMP_REG(op, d, s, o)	INSN(BPF_JMP | (op) | BPF_X, d, s, o, 0)
 #define JMP32_IMM(op, d, k, o)	INSN(BPF_JMP32 | (op) | BPF_K, d, 0, o, k)
 #define CALL(fn)		INSN(BPF_JMP | BPF_CALL, 0, 0, 0, fn)
 #define EXIT_INSN()		INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)

@@ -9,6 +9,7 @@
 
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
+#include <linux/ip.h>
 #include <linux/pkt_cls.h>
 
 #include "tc/bpf.h"
@@ -86,62 +87,85 @@ void tc_fast_close(struct tc_fast *f)
 	f->ports = f->progs = -1;
 }
 
-/* The program on eth0: TCP or UDP to host_ip, its destination port in the
- * port map, then on to the container's own program (a tail call, which
- * does not come back); anything else, and a slot with no program, goes on
- * to the next filter. Stack: fp-24 the IPv4 header (20 bytes), fp-28 the
- * destination port, fp-32 the port map's key. r6 = skb. */
-static int emit(struct bpf_insn *p, const struct tc_fast *f, struct in_addr host_ip)
+/* The IPv4 header's fields, from the Ethernet header. */
+#define IP_OFF(field)	(ETH_HLEN + (int)offsetof(struct iphdr, field))
+#define CB0		((int)offsetof(struct __sk_buff, cb[0]))
+
+/* The program's head: r8 = the frame (direct packet access), and the
+ * destination port of TCP or UDP to host_ip at fp-16; anything else, and a
+ * header not in the linear data, jumps away (next[] is filled in). */
+static int emit_port(struct bpf_insn *p, struct in_addr host_ip, int *next, int *nn)
 {
-	int n = 0, next[8], nn = 0;
+	int n = 0;
 
 	p[n++] = MOV64_REG(BPF_REG_6, BPF_REG_1);
-	p[n++] = MOV64_IMM(BPF_REG_2, ETH_HLEN);
-	p[n++] = MOV64_REG(BPF_REG_3, BPF_REG_10);
-	p[n++] = ADD64_IMM(BPF_REG_3, -24);
-	p[n++] = MOV64_IMM(BPF_REG_4, 20);
-	p[n++] = CALL(BPF_FUNC_skb_load_bytes);
-	next[nn++] = n;
-	p[n++] = JMP_IMM(BPF_JNE, BPF_REG_0, 0, 0);
+	p[n++] = LDX_MEM(BPF_W, BPF_REG_8, BPF_REG_6, offsetof(struct __sk_buff, data));
+	p[n++] = LDX_MEM(BPF_W, BPF_REG_1, BPF_REG_6, offsetof(struct __sk_buff, data_end));
+	p[n++] = MOV64_REG(BPF_REG_2, BPF_REG_8);
+	p[n++] = ADD64_IMM(BPF_REG_2, ETH_HLEN + (int)sizeof(struct iphdr));
+	next[(*nn)++] = n;
+	p[n++] = JMP_REG(BPF_JGT, BPF_REG_2, BPF_REG_1, 0);
 	/* A fragment after the first has no ports. */
-	p[n++] = LDX_MEM(BPF_H, BPF_REG_1, BPF_REG_10, -18);
+	p[n++] = LDX_MEM(BPF_H, BPF_REG_1, BPF_REG_8, IP_OFF(frag_off));
 	p[n++] = AND64_IMM(BPF_REG_1, htons(0x1fff));
-	next[nn++] = n;
+	next[(*nn)++] = n;
 	p[n++] = JMP_IMM(BPF_JNE, BPF_REG_1, 0, 0);
-	p[n++] = LDX_MEM(BPF_B, BPF_REG_1, BPF_REG_10, -15);
+	p[n++] = LDX_MEM(BPF_B, BPF_REG_1, BPF_REG_8, IP_OFF(protocol));
 	p[n++] = JMP_IMM(BPF_JEQ, BPF_REG_1, IPPROTO_TCP, 1);
-	next[nn++] = n;
+	next[(*nn)++] = n;
 	p[n++] = JMP_IMM(BPF_JNE, BPF_REG_1, IPPROTO_UDP, 0);
-	p[n++] = LDX_MEM(BPF_W, BPF_REG_1, BPF_REG_10, -8);	/* daddr */
-	next[nn++] = n;
+	p[n++] = LDX_MEM(BPF_W, BPF_REG_1, BPF_REG_8, IP_OFF(daddr));
+	next[(*nn)++] = n;
 	p[n++] = JMP32_IMM(BPF_JNE, BPF_REG_1, (int32_t)host_ip.s_addr, 0);
-	/* The destination port, past the IP header's options (IHL). */
-	p[n++] = LDX_MEM(BPF_B, BPF_REG_2, BPF_REG_10, -24);
+	/* The ports follow the header's options: IHL words, 5 at least. */
+	p[n++] = LDX_MEM(BPF_B, BPF_REG_2, BPF_REG_8, ETH_HLEN);
 	p[n++] = AND64_IMM(BPF_REG_2, 0x0f);
 	p[n++] = LSH64_IMM(BPF_REG_2, 2);
-	p[n++] = ADD64_IMM(BPF_REG_2, ETH_HLEN + 2);
-	p[n++] = MOV64_REG(BPF_REG_1, BPF_REG_6);
-	p[n++] = MOV64_REG(BPF_REG_3, BPF_REG_10);
-	p[n++] = ADD64_IMM(BPF_REG_3, -28);
-	p[n++] = MOV64_IMM(BPF_REG_4, 2);
-	p[n++] = CALL(BPF_FUNC_skb_load_bytes);
-	next[nn++] = n;
-	p[n++] = JMP_IMM(BPF_JNE, BPF_REG_0, 0, 0);
-	p[n++] = LDX_MEM(BPF_H, BPF_REG_1, BPF_REG_10, -28);
+	next[(*nn)++] = n;
+	p[n++] = JMP_IMM(BPF_JLT, BPF_REG_2, sizeof(struct iphdr), 0);
+	p[n++] = ADD64_REG(BPF_REG_2, BPF_REG_8);
+	p[n++] = LDX_MEM(BPF_W, BPF_REG_1, BPF_REG_6, offsetof(struct __sk_buff, data_end));
+	p[n++] = MOV64_REG(BPF_REG_3, BPF_REG_2);
+	p[n++] = ADD64_IMM(BPF_REG_3, ETH_HLEN + 4);
+	next[(*nn)++] = n;
+	p[n++] = JMP_REG(BPF_JGT, BPF_REG_3, BPF_REG_1, 0);
+	p[n++] = LDX_MEM(BPF_H, BPF_REG_1, BPF_REG_2, ETH_HLEN + 2);
 	p[n++] = TO_BE16(BPF_REG_1);				/* ntohs */
-	p[n++] = STX_MEM(BPF_W, BPF_REG_10, BPF_REG_1, -32);
+	p[n++] = STX_MEM(BPF_W, BPF_REG_10, BPF_REG_1, -16);
+	return n;
+}
+
+/* The program on eth0: the port (emit_port) in the port map, the source's
+ * class (by the accounting trie, when there is one) in cb[0], then on to
+ * the container's own program (a tail call, which does not come back);
+ * anything else, and a slot with no program, goes on to the next filter.
+ * r6 = skb, r8 = the frame, r9 = the slot. */
+static int emit(struct bpf_insn *p, const struct tc_fast *f, int trie_fd,
+		struct in_addr host_ip)
+{
+	int next[8], nn = 0, n = emit_port(p, host_ip, next, &nn);
+
 	n += tc_bpf_ld_map_fd(p + n, BPF_REG_1, f->ports);
 	p[n++] = MOV64_REG(BPF_REG_2, BPF_REG_10);
-	p[n++] = ADD64_IMM(BPF_REG_2, -32);
+	p[n++] = ADD64_IMM(BPF_REG_2, -16);
 	p[n++] = CALL(BPF_FUNC_map_lookup_elem);
 	next[nn++] = n;
 	p[n++] = JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0);
 	p[n++] = LDX_MEM(BPF_W, BPF_REG_1, BPF_REG_0, 0);	/* ifindex */
 	next[nn++] = n;
 	p[n++] = JMP_IMM(BPF_JEQ, BPF_REG_1, 0, 0);
-	p[n++] = LDX_MEM(BPF_W, BPF_REG_3, BPF_REG_0, 4);	/* slot */
+	p[n++] = LDX_MEM(BPF_W, BPF_REG_9, BPF_REG_0, 4);	/* slot */
+	if (trie_fd >= 0) {
+		p[n++] = LDX_MEM(BPF_W, BPF_REG_1, BPF_REG_8, IP_OFF(saddr));
+		p[n++] = STX_MEM(BPF_W, BPF_REG_10, BPF_REG_1, -4);
+		n += tc_acct_emit_class(p + n, trie_fd);
+	} else {
+		p[n++] = MOV64_IMM(BPF_REG_7, 0);
+	}
+	p[n++] = STX_MEM(BPF_W, BPF_REG_6, BPF_REG_7, CB0);
 	p[n++] = MOV64_REG(BPF_REG_1, BPF_REG_6);
 	n += tc_bpf_ld_map_fd(p + n, BPF_REG_2, f->progs);
+	p[n++] = MOV64_REG(BPF_REG_3, BPF_REG_9);
 	p[n++] = CALL(BPF_FUNC_tail_call);
 	while (nn--)
 		tc_bpf_jump_to(p, next[nn], n);
@@ -151,23 +175,30 @@ static int emit(struct bpf_insn *p, const struct tc_fast *f, struct in_addr host
 	return n;
 }
 
-static int load(const struct tc_fast *f, struct in_addr host_ip, struct nis_err *err)
+static int load(const struct tc_fast *f, int trie_fd, struct in_addr host_ip,
+		struct nis_err *err)
 {
 	struct bpf_insn insns[FAST_INSNS_MAX];
 
-	return tc_bpf_prog_load(insns, emit(insns, f, host_ip), FAST_NAME, "fast path", err);
+	return tc_bpf_prog_load(insns, emit(insns, f, trie_fd, host_ip), FAST_NAME, "fast path",
+				err);
 }
 
-/* A container's own program: its RX counter for the packet's source class,
- * as the counting program on its host veth would (when it counts), then
+/* A container's own program: its RX counter for the class in cb[0] (when
+ * it counts), as the counting program on its host veth would, then
  * straight into its eth0. */
-static int load_ct(int ifindex, int trie_fd, int counters_fd, struct nis_err *err)
+static int load_ct(int ifindex, int counters_fd, struct nis_err *err)
 {
-	struct bpf_insn p[TC_ACCT_COUNT_INSNS + 4];
+	struct bpf_insn p[TC_ACCT_EMIT_INSNS + 8];
 	int n = 0;
 
-	if (trie_fd >= 0 && counters_fd >= 0)
-		n = tc_acct_emit_count(p, trie_fd, counters_fd, TC_ACCT_RX);
+	p[n++] = MOV64_REG(BPF_REG_6, BPF_REG_1);
+	if (counters_fd >= 0) {
+		p[n++] = LDX_MEM(BPF_W, BPF_REG_7, BPF_REG_6, CB0);
+		p[n++] = JMP_IMM(BPF_JLT, BPF_REG_7, TC_ACCT_CLASSES, 1);
+		p[n++] = MOV64_IMM(BPF_REG_7, 0);
+		n += tc_acct_emit_add(p + n, counters_fd, TC_ACCT_RX);
+	}
 	p[n++] = MOV64_IMM(BPF_REG_1, ifindex);
 	p[n++] = MOV64_IMM(BPF_REG_2, 0);
 	p[n++] = CALL(BPF_FUNC_redirect_peer);
@@ -175,15 +206,15 @@ static int load_ct(int ifindex, int trie_fd, int counters_fd, struct nis_err *er
 	return tc_bpf_prog_load(p, n, FAST_CT_NAME, "fast path's container", err);
 }
 
-int tc_fast_set_ct(const struct tc_fast *f, uint32_t slot, int ifindex, int trie_fd,
-		   int counters_fd, struct nis_err *err)
+int tc_fast_set_ct(const struct tc_fast *f, uint32_t slot, int ifindex, int counters_fd,
+		   struct nis_err *err)
 {
 	int prog, rc = 0;
 
 	if (slot >= TC_FAST_SLOTS)
 		return nis_err_set(err, -ERANGE, "slot %u is past the fast path's %u", slot,
 				   TC_FAST_SLOTS);
-	if ((prog = load_ct(ifindex, trie_fd, counters_fd, err)) < 0)
+	if ((prog = load_ct(ifindex, counters_fd, err)) < 0)
 		return prog;
 	if (tc_bpf_map_elem(BPF_MAP_UPDATE_ELEM, f->progs, &slot, &prog, BPF_ANY) < 0)
 		rc = tc_bpf_fail(err, -errno, "cannot set the container's fast path program");
@@ -198,9 +229,10 @@ void tc_fast_clear_ct(const struct tc_fast *f, uint32_t slot)
 }
 
 int tc_fast_attach(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t prio,
-		   const struct tc_fast *f, struct in_addr host_ip, struct nis_err *err)
+		   const struct tc_fast *f, int trie_fd, struct in_addr host_ip,
+		   struct nis_err *err)
 {
-	int prog = load(f, host_ip, err), rc;
+	int prog = load(f, trie_fd, host_ip, err), rc;
 
 	if (prog < 0)
 		return prog;
@@ -279,9 +311,9 @@ bool tc_fast_supported(struct nis_err *err)
 
 	if (make_maps(&f, err))
 		return false;
-	if ((prog = load(&f, any, err)) >= 0 && (trie = tc_acct_trie_create(err)) >= 0 &&
+	if ((trie = tc_acct_trie_create(err)) >= 0 && (prog = load(&f, trie, any, err)) >= 0 &&
 	    (counters = tc_acct_counters_create(err)) >= 0)
-		ct = load_ct(1, trie, counters, err);
+		ct = load_ct(1, counters, err);
 	int fds[] = { trie, counters, prog, ct };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)

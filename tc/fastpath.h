@@ -1,9 +1,11 @@
 /* fastpath.h - world -> container in one lookup, past the host veth: a
  * direct-action cls_bpf program on the public interface's ingress looks the
- * destination port of TCP and UDP to the host IP up in a port map and tail-
- * calls the container's own program (by slot, in a program array), which
- * counts the packet as the RX counting program on the host veth would and
- * hands it straight to the container's eth0 with bpf_redirect_peer (5.10+).
+ * destination port of TCP and UDP to the host IP up in a port map, the
+ * source's network class in the accounting trie, and tail-calls the
+ * container's own program (by slot, in a program array), which counts the
+ * packet as the RX counting program on the host veth would and hands it
+ * straight to the container's eth0 with bpf_redirect_peer (5.10+). The
+ * headers are read in place (direct packet access), not copied out.
  * Ports not in the map, slots without a program, and everything else go on
  * to the next filter (the u32 tables). A program array, not a map of
  * counters maps: updating a map of maps waits for an RCU grace period
@@ -36,10 +38,12 @@ int tc_fast_find(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t prio
 		 struct tc_fast *f, struct nis_err *err);
 void tc_fast_close(struct tc_fast *f);
 
-/* Loads the program over f's maps for packets to host_ip and attaches it,
- * replacing one of the same name in place. */
+/* Loads the program over f's maps for packets to host_ip, classing their
+ * sources by the accounting trie (trie_fd < 0: all class 0), and attaches
+ * it, replacing one of the same name in place. */
 int tc_fast_attach(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t prio,
-		   const struct tc_fast *f, struct in_addr host_ip, struct nis_err *err);
+		   const struct tc_fast *f, int trie_fd, struct in_addr host_ip,
+		   struct nis_err *err);
 
 /* Removes the filter (its maps go with the last fd). */
 int tc_fast_detach(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t prio,
@@ -53,10 +57,10 @@ int tc_fast_set_ports(const struct tc_fast *f, uint16_t first, uint32_t n, int i
 int tc_fast_sweep(const struct tc_fast *f, bool (*want)(uint16_t port, int ifindex, void *arg),
 		  void *arg, struct nis_err *err);
 
-/* slot's program: counting into counters_fd by the class trie (either
- * < 0: no counting), then to the peer of ifindex. */
-int tc_fast_set_ct(const struct tc_fast *f, uint32_t slot, int ifindex, int trie_fd,
-		   int counters_fd, struct nis_err *err);
+/* slot's program: counting into counters_fd by the class the eth0 program
+ * found (counters_fd < 0: no counting), then to the peer of ifindex. */
+int tc_fast_set_ct(const struct tc_fast *f, uint32_t slot, int ifindex, int counters_fd,
+		   struct nis_err *err);
 void tc_fast_clear_ct(const struct tc_fast *f, uint32_t slot);
 
 /* Whether this kernel loads both programs (bpf_redirect_peer, tail calls). */
