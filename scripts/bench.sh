@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Benchmark (not a test). Every figure is a ratio measured in this one run:
 #  - throughput world -> newest container (iperf3 TCP, and UDP 1400 B at full
-#    speed) with 1, 64 and 512 containers, over bare veth (no isolator);
+#    speed) with 1, 64 and 512 containers, over bare veth: world -> a
+#    namespace of its own on its own veth, where no agent runs, measured in
+#    turn with each figure (bare, container, bare, ...), so drift over the
+#    run moves both sides of a ratio alike;
 #  - the same with Mesos' linear shape: 512 non-matching u32 filters walked
 #    before the match;
 #  - create/destroy latency (median, p99) at 1, 64, 512 existing containers;
@@ -17,6 +20,7 @@ top_builddir=$top/build
 . "$top/scripts/sandbox.sh"
 trap sandbox_down EXIT
 sandbox_up
+sandbox_bare_up
 W=$SB_WORLD_IP H=$SB_HOST_IP
 mkdir -p "$top/bench"
 
@@ -34,20 +38,25 @@ gbps() {
 		jq -r "if .end.sum_received then .end.sum_received.bits_per_second
 		       else .end.sum.bits_per_second * (100 - .end.sum.lost_percent) / 100 end / 1e9"
 }
+median() { sort -g | awk '{ v[NR] = $1 }
+	END { printf "%s\n", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 # gbps3 ...: the median of REPS (default 3) runs of gbps, so one slow or fast
 # run (UDP varies by +-15% here) does not make a figure.
-gbps3() {
-	for _ in $(seq "${REPS:-3}"); do gbps "$@"; done | sort -g | awk '{ v[NR] = $1 }
-		END { printf "%s\n", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+gbps3() { for _ in $(seq "${REPS:-3}"); do gbps "$@"; done | median; }
+# vs_bare tcp|udp PORT: REPS runs each of bare veth and of world -> the
+# newest container at PORT, in turn; "bare_median container_median".
+vs_bare() {
+	local i
+	for i in $(seq "${REPS:-3}"); do
+		echo "b $(gbps world bare "$SB_BARE_IP" 5201 "$1")"
+		echo "c $(gbps world newest "$H" "$2" "$1")"
+	done >"$SB_DIR/pair"
+	echo "$(awk '$1 == "b" { print $2 }' "$SB_DIR/pair" | median)" \
+		"$(awk '$1 == "c" { print $2 }' "$SB_DIR/pair" | median)"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 world() { sb_world "$@"; }
-host() { sb_host "$@"; }
-
-echo "== bare veth (world -> host namespace, no isolator)"
-bare_tcp=$(gbps3 world host "$H" 5201 tcp)
-bare_udp=$(gbps3 world host "$H" 5201 udp)
-printf '   TCP %.2f Gbit/s   UDP %.2f Gbit/s\n' "$bare_tcp" "$bare_udp"
+bare() { sb_bare "$@"; }
 
 agent_start --resources='ports:[31000-32000];ephemeral_ports:[32768-57343]' \
 	--ephemeral_ports_per_container=16 >/dev/null || { cat "$SB_DIR/agent.log"; exit 1; }
@@ -85,31 +94,32 @@ stats_latency() {
 newest() { in_ct "b$n" "$@"; }
 
 rows=()
-printf '%-5s %9s %9s %9s %9s %11s %11s %11s %11s %9s\n' N "TCP/bare" "UDP/bare" "TCP/1" "UDP/1" \
-	"create ms" "create p99" "destroy ms" "destroy p99" "stats ms"
+echo "== bare veth: world -> a namespace of its own, no isolator, measured in turn with each figure"
+printf '%-5s %9s %9s %9s %9s %11s %11s %11s %11s %9s %9s %9s\n' N "TCP/bare" "UDP/bare" "TCP/1" \
+	"UDP/1" "create ms" "create p99" "destroy ms" "destroy p99" "stats ms" "bare TCP" "bare UDP"
 for target in 1 64 512; do
 	grow $target
-	tcp=$(gbps3 world newest "$H" $((31000 + n)) tcp)
-	udp=$(gbps3 world newest "$H" $((31000 + n)) udp)
+	read -r bare_tcp tcp <<<"$(vs_bare tcp $((31000 + n)))"
+	read -r bare_udp udp <<<"$(vs_bare udp $((31000 + n)))"
 	[ $target = 1 ] && { tcp1=$tcp; udp1=$udp; }
 	read -r cm cp dm dp <<<"$(cycle_latency)"
 	st=$(stats_latency)
-	printf '%-5s %9s %9s %9s %9s %11s %11s %11s %11s %9s\n' $n "$(ratio "$tcp" "$bare_tcp")" \
-		"$(ratio "$udp" "$bare_udp")" "$(ratio "$tcp" "$tcp1")" "$(ratio "$udp" "$udp1")" \
-		"$cm" "$cp" "$dm" "$dp" "$st"
-	rows+=("{\"containers\":$n,\"tcp_gbps\":$tcp,\"udp_gbps\":$udp,\"tcp_vs_bare\":$(ratio "$tcp" "$bare_tcp"),\"udp_vs_bare\":$(ratio "$udp" "$bare_udp"),\"tcp_vs_1\":$(ratio "$tcp" "$tcp1"),\"udp_vs_1\":$(ratio "$udp" "$udp1"),\"create_ms_median\":$cm,\"create_ms_p99\":$cp,\"destroy_ms_median\":$dm,\"destroy_ms_p99\":$dp,\"stats_ms_median\":$st}")
+	printf '%-5s %9s %9s %9s %9s %11s %11s %11s %11s %9s %9.2f %9.2f\n' $n \
+		"$(ratio "$tcp" "$bare_tcp")" "$(ratio "$udp" "$bare_udp")" "$(ratio "$tcp" "$tcp1")" \
+		"$(ratio "$udp" "$udp1")" "$cm" "$cp" "$dm" "$dp" "$st" "$bare_tcp" "$bare_udp"
+	rows+=("{\"containers\":$n,\"bare_tcp_gbps\":$bare_tcp,\"bare_udp_gbps\":$bare_udp,\"tcp_gbps\":$tcp,\"udp_gbps\":$udp,\"tcp_vs_bare\":$(ratio "$tcp" "$bare_tcp"),\"udp_vs_bare\":$(ratio "$udp" "$bare_udp"),\"tcp_vs_1\":$(ratio "$tcp" "$tcp1"),\"udp_vs_1\":$(ratio "$udp" "$udp1"),\"create_ms_median\":$cm,\"create_ms_p99\":$cp,\"destroy_ms_median\":$dm,\"destroy_ms_p99\":$dp,\"stats_ms_median\":$st}")
 done
 rss512=$(rss)
 
 echo "== Mesos' linear shape: 512 non-matching u32 filters on eth0 before the match"
 v=$(ctl list --json | jq -r ".[] | select(.container_id==\"b$n\") | .host_veth")
 for i in $(seq 512); do
-	echo "filter add dev eth0 parent ffff: prio 700 protocol ip u32 match u8 0x05 0x0f at 0 match ip dst $H/32 match ip dport $((2000 + i)) 0xffff action mirred egress redirect dev $v"
+	echo "filter add dev eth0 parent ffff: prio 256 protocol ip u32 match u8 0x05 0x0f at 0 match ip dst $H/32 match ip dport $((2000 + i)) 0xffff action mirred egress redirect dev $v"
 done >"$SB_DIR/linear.batch"
 sb_host tc -batch "$SB_DIR/linear.batch"
-lin_tcp=$(gbps3 world newest "$H" $((31000 + n)) tcp)
-lin_udp=$(gbps3 world newest "$H" $((31000 + n)) udp)
-sb_host tc filter del dev eth0 parent ffff: prio 700
+read -r bare_tcp lin_tcp <<<"$(vs_bare tcp $((31000 + n)))"
+read -r bare_udp lin_udp <<<"$(vs_bare udp $((31000 + n)))"
+sb_host tc filter del dev eth0 parent ffff: prio 256
 printf '   linear: TCP %.3f of bare, UDP %.3f of bare (netisol at 512: see above)\n' \
 	"$(ratio "$lin_tcp" "$bare_tcp")" "$(ratio "$lin_udp" "$bare_udp")"
 
@@ -129,9 +139,9 @@ done
 printf '== agent RSS: %d KiB with 0 containers, %d KiB with %d\n' "$rss0" "$rss512" "$n"
 
 (IFS=,; cat <<JSON) | jq . >"$top/bench/results.json"
-{"seconds_per_iperf":$T,"seconds_per_rate_run":$RATE_T,"bare":{"tcp_gbps":$bare_tcp,"udp_gbps":$bare_udp},
+{"seconds_per_iperf":$T,"seconds_per_rate_run":$RATE_T,
  "netisol":[${rows[*]}],
- "linear_512":{"tcp_gbps":$lin_tcp,"udp_gbps":$lin_udp,"tcp_vs_bare":$(ratio "$lin_tcp" "$bare_tcp"),"udp_vs_bare":$(ratio "$lin_udp" "$bare_udp")},
+ "linear_512":{"bare_tcp_gbps":$bare_tcp,"bare_udp_gbps":$bare_udp,"tcp_gbps":$lin_tcp,"udp_gbps":$lin_udp,"tcp_vs_bare":$(ratio "$lin_tcp" "$bare_tcp"),"udp_vs_bare":$(ratio "$lin_udp" "$bare_udp")},
  "rate_accuracy":[${acc[*]}],
  "rss_kib":{"containers_0":$rss0,"containers_512":$rss512}}
 JSON

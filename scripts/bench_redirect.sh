@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Experiment (not a test): what the second veth hop costs. World -> one
 # container, iperf3 UDP 1400 B and TCP, alternating in rounds within one run:
-#   bare     world -> host namespace, no isolator;
-#   mirred   the agent's own path (u32 on eth0, mirred to the host veth);
+#   bare     world -> a namespace of its own on its own veth, no isolator;
+#   agent    the agent's own path (its fast path: port map, class, count,
+#            bpf_redirect_peer);
 #   egress   a cls_bpf program in front of it doing bpf_redirect to the host
-#            veth (the same hop as mirred, one lookup instead of u32);
+#            veth (mirred's hop, one lookup instead of u32), no counting;
 #   peer     the same with bpf_redirect_peer: straight into the container's
 #            eth0, skipping the host veth's transmit and the second backlog.
 # Prints medians over ROUNDS (default 3) as ratios to bare; writes
@@ -21,6 +22,7 @@ down() { sb_host tc filter del dev eth0 ingress prio 1 2>/dev/null || true
 	umount "$BPFFS" 2>/dev/null || true; sandbox_down; }
 trap down EXIT
 sandbox_up
+sandbox_bare_up
 H=$SB_HOST_IP
 mkdir -p "$BPFFS" "$top/bench"
 mount -t bpf bpf "$BPFFS"
@@ -35,7 +37,7 @@ gbps() {	# gbps CLIENT SERVER HOST PORT tcp|udp
 		       else .end.sum.bits_per_second * (100 - .end.sum.lost_percent) / 100 end / 1e9"
 }
 world() { sb_world "$@"; }
-host() { sb_host "$@"; }
+bare() { sb_bare "$@"; }
 ct() { in_ct c1 "$@"; }
 median() { sort -g | awk '{ v[NR] = $1 } END { printf "%s", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
@@ -48,10 +50,10 @@ vi=$(sb_host ip -o link show "$v" | cut -d: -f1)
 "$proto" 31001 "$vi" egress "$BPFFS/egress"
 "$proto" 31001 "$vi" peer "$BPFFS/peer"
 
-via() {	# via bare|mirred|egress|peer MODE: one measurement
+via() {	# via bare|agent|egress|peer MODE: one measurement
 	case $1 in
-	bare) gbps world host "$H" 5201 "$2" ;;
-	mirred) gbps world ct "$H" 31001 "$2" ;;
+	bare) gbps world bare "$SB_BARE_IP" 5201 "$2" ;;
+	agent) gbps world ct "$H" 31001 "$2" ;;
 	*) sb_host tc filter add dev eth0 ingress prio 1 handle 1 bpf da object-pinned "$BPFFS/$1"
 	   gbps world ct "$H" 31001 "$2"
 	   sb_host tc filter del dev eth0 ingress prio 1 ;;
@@ -59,15 +61,15 @@ via() {	# via bare|mirred|egress|peer MODE: one measurement
 }
 json=()
 for mode in udp tcp; do
-	for path in bare mirred egress peer; do : >"$SB_DIR/$mode.$path"; done
+	for path in bare agent egress peer; do : >"$SB_DIR/$mode.$path"; done
 	for _ in $(seq "$ROUNDS"); do
-		for path in bare mirred egress peer; do via $path $mode >>"$SB_DIR/$mode.$path"; done
+		for path in bare agent egress peer; do via $path $mode >>"$SB_DIR/$mode.$path"; done
 	done
-	for path in bare mirred egress peer; do eval "m_$path=\$(median <\"\$SB_DIR/\$mode.\$path\")"; done
+	for path in bare agent egress peer; do eval "m_$path=\$(median <\"\$SB_DIR/\$mode.\$path\")"; done
 	r() { awk -v a="$1" -v b="$m_bare" 'BEGIN { printf "%.3f", a / b }'; }
-	printf '%s: bare %.2f Gbit/s; of bare: mirred %s, bpf_redirect %s, bpf_redirect_peer %s\n' \
-		"$mode" "$m_bare" "$(r "$m_mirred")" "$(r "$m_egress")" "$(r "$m_peer")"
-	json+=("\"$mode\":{\"bare_gbps\":$m_bare,\"mirred_vs_bare\":$(r "$m_mirred"),\"bpf_redirect_vs_bare\":$(r "$m_egress"),\"bpf_redirect_peer_vs_bare\":$(r "$m_peer")}")
+	printf '%s: bare %.2f Gbit/s; of bare: agent %s, bpf_redirect %s, bpf_redirect_peer %s\n' \
+		"$mode" "$m_bare" "$(r "$m_agent")" "$(r "$m_egress")" "$(r "$m_peer")"
+	json+=("\"$mode\":{\"bare_gbps\":$m_bare,\"agent_vs_bare\":$(r "$m_agent"),\"bpf_redirect_vs_bare\":$(r "$m_egress"),\"bpf_redirect_peer_vs_bare\":$(r "$m_peer")}")
 done
 (IFS=,; echo "{\"seconds_per_iperf\":$T,\"rounds\":$ROUNDS,${json[*]}}") | jq . >"$top/bench/redirect_results.json"
 echo "written: $top/bench/redirect_results.json"

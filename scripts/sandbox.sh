@@ -12,6 +12,7 @@ SB_DIR=${SB_DIR:-/tmp/$SB}
 SB_AGENT_PID=
 SB_PIDS=()	# background helpers (servers, captures) to end on teardown
 
+SB_BARE_IP=198.18.1.2
 sb_world() { ip netns exec "${SB}w" "$@"; }
 # The agent's namespace is entered with nsenter, not 'ip netns exec': the
 # latter gives a private mount namespace, hiding netns bind mounts.
@@ -36,6 +37,22 @@ sandbox_up() {
 	sb_host sysctl -qw net.ipv4.ip_local_port_range="57345 60999"
 }
 
+# sandbox_bare_up: a third namespace ${SB}x (198.18.1.2/24) on its own veth
+# from the world (198.18.1.1/24), where no agent runs: the benchmarks'
+# bare veth, measurable beside the agent's path at any time in a run.
+sandbox_bare_up() {
+	ip netns add "${SB}x"
+	ip link add "${SB}c" type veth peer name "${SB}d"
+	ip link set "${SB}c" netns "${SB}w"
+	ip link set "${SB}d" netns "${SB}x"
+	sb_world ip addr add 198.18.1.1/24 dev "${SB}c"
+	sb_world ip link set "${SB}c" up
+	sb_bare ip addr add "$SB_BARE_IP/24" dev "${SB}d"
+	sb_bare ip link set lo up
+	sb_bare ip link set "${SB}d" up
+}
+sb_bare() { nsenter --net="/run/netns/${SB}x" "$@"; }
+
 # Stops the agent we started (by pid), then removes the namespaces (which
 # takes their veths with them) and the state directory.
 sandbox_down() {
@@ -56,6 +73,7 @@ sandbox_down() {
 	fi
 	ip netns del "${SB}h" 2>/dev/null || true
 	ip netns del "${SB}w" 2>/dev/null || true
+	ip netns del "${SB}x" 2>/dev/null || true
 	rm -rf "$SB_DIR"
 }
 
