@@ -8,14 +8,15 @@
 #            veth (mirred's hop, one lookup instead of u32), no counting;
 #   peer     the same with bpf_redirect_peer: straight into the container's
 #            eth0, skipping the host veth's transmit and the second backlog.
-# Prints medians over ROUNDS (default 3) as ratios to bare; writes
-# bench/redirect_results.json. Usage: scripts/bench_redirect.sh [SECONDS] (root)
+# Prints medians over ROUNDS (default 3) as ratios to bare, then what each
+# program costs per packet, timed in the kernel (tests/bench/fast_cost);
+# writes bench/redirect_results.json. Usage: scripts/bench_redirect.sh [SECONDS] (root)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 T=${1:-4} ROUNDS=${ROUNDS:-3}
 top_builddir=$top/build
-proto=$top_builddir/tests/bench/redirect_proto
-[ -x "$proto" ] || make -C "$top_builddir" tests/bench/redirect_proto >/dev/null
+proto=$top_builddir/tests/bench/redirect_proto cost=$top_builddir/tests/bench/fast_cost
+make -C "$top_builddir" tests/bench/redirect_proto tests/bench/fast_cost >/dev/null
 . "$top/scripts/sandbox.sh"
 BPFFS=$SB_DIR/bpffs
 down() { sb_host tc filter del dev eth0 ingress prio 1 2>/dev/null || true
@@ -71,5 +72,9 @@ for mode in udp tcp; do
 		"$mode" "$m_bare" "$(r "$m_agent")" "$(r "$m_egress")" "$(r "$m_peer")"
 	json+=("\"$mode\":{\"bare_gbps\":$m_bare,\"agent_vs_bare\":$(r "$m_agent"),\"bpf_redirect_vs_bare\":$(r "$m_egress"),\"bpf_redirect_peer_vs_bare\":$(r "$m_peer")}")
 done
+echo "per packet, in the kernel (BPF_PROG_TEST_RUN, best of 5 x 2M runs, less an empty program):"
+ns=$("$cost" 2>/dev/null)
+jq -r 'to_entries[] | select(.key | endswith("_ns")) | "   \(.key | rtrimstr("_ns")): \(.value) ns"' <<<"$ns"
+json+=("\"program_ns\":$ns")
 (IFS=,; echo "{\"seconds_per_iperf\":$T,\"rounds\":$ROUNDS,${json[*]}}") | jq . >"$top/bench/redirect_results.json"
 echo "written: $top/bench/redirect_results.json"

@@ -175,8 +175,8 @@ static int emit(struct bpf_insn *p, const struct tc_fast *f, int trie_fd,
 	return n;
 }
 
-static int load(const struct tc_fast *f, int trie_fd, struct in_addr host_ip,
-		struct nis_err *err)
+int tc_fast_prog_load(const struct tc_fast *f, int trie_fd, struct in_addr host_ip,
+		      struct nis_err *err)
 {
 	struct bpf_insn insns[FAST_INSNS_MAX];
 
@@ -232,7 +232,7 @@ int tc_fast_attach(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t pr
 		   const struct tc_fast *f, int trie_fd, struct in_addr host_ip,
 		   struct nis_err *err)
 {
-	int prog = load(f, trie_fd, host_ip, err), rc;
+	int prog = tc_fast_prog_load(f, trie_fd, host_ip, err), rc;
 
 	if (prog < 0)
 		return prog;
@@ -311,7 +311,8 @@ bool tc_fast_supported(struct nis_err *err)
 
 	if (make_maps(&f, err))
 		return false;
-	if ((trie = tc_acct_trie_create(err)) >= 0 && (prog = load(&f, trie, any, err)) >= 0 &&
+	if ((trie = tc_acct_trie_create(err)) >= 0 &&
+	    (prog = tc_fast_prog_load(&f, trie, any, err)) >= 0 &&
 	    (counters = tc_acct_counters_create(err)) >= 0)
 		ct = load_ct(1, counters, err);
 	int fds[] = { trie, counters, prog, ct };

@@ -45,6 +45,11 @@ int tc_fast_attach(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t pr
 		   const struct tc_fast *f, int trie_fd, struct in_addr host_ip,
 		   struct nis_err *err);
 
+/* The program tc_fast_attach attaches, loaded only: its fd, or -errno
+ * (for tests/bench/fast_cost, which times it with BPF_PROG_TEST_RUN). */
+int tc_fast_prog_load(const struct tc_fast *f, int trie_fd, struct in_addr host_ip,
+		      struct nis_err *err);
+
 /* Removes the filter (its maps go with the last fd). */
 int tc_fast_detach(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t prio,
 		   struct nis_err *err);
