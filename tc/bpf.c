@@ -20,9 +20,6 @@
 /* Room for a reload: the new prefixes go in before the old ones leave. */
 #define ACCT_TRIE_MAX	(2 * 16384 + 2)
 #define ACCT_INSNS_MAX	64
-/* The kernel's own "not supported" (a map without batch ops); userspace's
- * errno.h does not name it. */
-#define ENOTSUPP_KERNEL	524
 
 /* The per-CPU value is copied out 8-byte aligned: 16 bytes, no padding. */
 _Static_assert(sizeof(struct tc_acct_count) == 16, "per-CPU value size");
@@ -152,63 +149,25 @@ static int possible_cpus(struct nis_err *err)
 	return n;
 }
 
-/* Every slot in one BPF_MAP_LOOKUP_BATCH (5.6+); *count slots came back. */
-static int read_batch(int fd, uint32_t *keys, struct tc_acct_count *vals, uint32_t *count)
-{
-	union bpf_attr a;
-	uint32_t next;
-
-	memset(&a, 0, sizeof(a));
-	a.batch.out_batch = (uintptr_t)&next;
-	a.batch.keys = (uintptr_t)keys;
-	a.batch.values = (uintptr_t)vals;
-	a.batch.count = ACCT_SLOTS;
-	a.batch.map_fd = (uint32_t)fd;
-	/* ENOENT: the map ended before count was reached; count says how far. */
-	if (tc_bpf_sys(BPF_MAP_LOOKUP_BATCH, &a) < 0 && errno != ENOENT)
-		return -errno;
-	*count = a.batch.count;
-	return 0;
-}
-
-static int read_each(int fd, uint32_t *keys, struct tc_acct_count *vals, int ncpu,
-		     uint32_t *count)
-{
-	for (uint32_t k = 0; k < ACCT_SLOTS; k++) {
-		keys[k] = k;
-		if (tc_bpf_map_elem(BPF_MAP_LOOKUP_ELEM, fd, &keys[k], vals + (size_t)k * ncpu, 0) < 0)
-			return -errno;
-	}
-	*count = ACCT_SLOTS;
-	return 0;
-}
-
 int tc_acct_counters_read(int counters_fd, struct tc_acct_count out[2][TC_ACCT_CLASSES],
 			  struct nis_err *err)
 {
 	int ncpu = possible_cpus(err), rc;
-	/* Zeroed like vals: valgrind cannot see bpf(2) write them (batch). */
-	uint32_t keys[ACCT_SLOTS] = { 0 }, count = 0;
 	struct tc_acct_count *vals;
 
 	if (ncpu < 0)
 		return ncpu;
 	if (!(vals = calloc((size_t)ncpu * ACCT_SLOTS, sizeof(*vals))))
 		return nis_err_set(err, -ENOMEM, "out of memory for %d CPUs' counters", ncpu);
-	rc = read_batch(counters_fd, keys, vals, &count);
-	if (rc == -EINVAL || rc == -ENOTSUPP_KERNEL || rc == -EOPNOTSUPP)
-		rc = read_each(counters_fd, keys, vals, ncpu, &count);
-	if (rc) {
+	if ((rc = tc_bpf_array_read(counters_fd, ACCT_SLOTS, vals, sizeof(*vals) * ncpu))) {
 		free(vals);
 		return tc_bpf_fail(err, rc, "cannot read the accounting counters");
 	}
 	memset(out, 0, 2 * sizeof(out[0]));
-	for (uint32_t i = 0; i < count && i < ACCT_SLOTS; i++) {
-		struct tc_acct_count *o, *v = vals + (size_t)i * ncpu;
+	for (uint32_t i = 0; i < ACCT_SLOTS; i++) {
+		struct tc_acct_count *o = &out[i / TC_ACCT_CLASSES][i % TC_ACCT_CLASSES];
+		struct tc_acct_count *v = vals + (size_t)i * ncpu;
 
-		if (keys[i] >= ACCT_SLOTS)
-			continue;
-		o = &out[keys[i] / TC_ACCT_CLASSES][keys[i] % TC_ACCT_CLASSES];
 		for (int c = 0; c < ncpu; c++) {
 			o->bytes += v[c].bytes;
 			o->packets += v[c].packets;

@@ -20,6 +20,9 @@
 
 #define FILTER_HANDLE	1
 #define LOG_SIZE	65536
+/* The kernel's own "not supported" (a map without batch ops); userspace's
+ * errno.h does not name it. */
+#define ENOTSUPP_KERNEL	524
 
 int tc_bpf_ld_map_fd(struct bpf_insn *p, int reg, int fd)
 {
@@ -70,6 +73,50 @@ int tc_bpf_map_elem(enum bpf_cmd cmd, int fd, const void *key, const void *value
 	a.value = (uintptr_t)value;
 	a.flags = flags;
 	return tc_bpf_sys(cmd, &a);
+}
+
+/* One BPF_MAP_LOOKUP_BATCH from index 0; the map must give back exactly
+ * indexes 0..n-1, in order. */
+static int array_batch(int fd, uint32_t n, uint32_t *keys, void *vals)
+{
+	union bpf_attr a;
+	uint32_t next = 0;
+
+	memset(&a, 0, sizeof(a));
+	a.batch.out_batch = (uintptr_t)&next;
+	a.batch.keys = (uintptr_t)keys;
+	a.batch.values = (uintptr_t)vals;
+	a.batch.count = n;
+	a.batch.map_fd = (uint32_t)fd;
+	/* ENOENT: the map ended before count was reached; count says how far. */
+	if (tc_bpf_sys(BPF_MAP_LOOKUP_BATCH, &a) < 0 && errno != ENOENT)
+		return -errno;
+	if (a.batch.count != n)
+		return -EIO;
+	for (uint32_t i = 0; i < n; i++)
+		if (keys[i] != i)
+			return -EIO;
+	return 0;
+}
+
+int tc_bpf_array_read(int fd, uint32_t n, void *vals, size_t stride)
+{
+	/* Zeroed like vals: valgrind cannot see bpf(2) write them. */
+	uint32_t *keys = calloc(n ? n : 1, sizeof(*keys));
+	int rc;
+
+	if (!keys)
+		return -ENOMEM;
+	rc = n ? array_batch(fd, n, keys, vals) : 0;
+	if (rc == -EINVAL || rc == -ENOTSUPP_KERNEL || rc == -EOPNOTSUPP) {
+		rc = 0;
+		for (uint32_t i = 0; i < n && !rc; i++)
+			if (tc_bpf_map_elem(BPF_MAP_LOOKUP_ELEM, fd, &i, (char *)vals + i * stride,
+					    0) < 0)
+				rc = -errno;
+	}
+	free(keys);
+	return rc;
 }
 
 static int prog_load(const struct bpf_insn *insns, int n, const char *name, char *log,

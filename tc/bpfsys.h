@@ -50,6 +50,12 @@ int tc_bpf_map_create(enum bpf_map_type type, uint32_t key_size, uint32_t value_
 int tc_bpf_map_elem(enum bpf_cmd cmd, int fd, const void *key, const void *value,
 		    uint64_t flags);
 
+/* Entries 0..n-1 of an array map into vals, calloc'd by the caller, stride
+ * bytes each (for a per-CPU array: the value rounded up to 8 bytes, times
+ * the possible CPUs): one BPF_MAP_LOOKUP_BATCH (5.6+), or one lookup each
+ * where batches are refused. 0 or -errno. */
+int tc_bpf_array_read(int fd, uint32_t n, void *vals, size_t stride);
+
 /* Loads a SCHED_CLS program named name; its fd or -errno, with the
  * verifier's last words in err ("cannot load the <what> program: ..."). */
 int tc_bpf_prog_load(const struct bpf_insn *insns, int n, const char *name, const char *what,

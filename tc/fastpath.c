@@ -291,16 +291,19 @@ int tc_fast_sweep(const struct tc_fast *f, bool (*want)(uint16_t port, int ifind
 		  void *arg, struct nis_err *err)
 {
 	static const struct fast_dest none = { 0, 0 };
+	struct fast_dest *d = calloc(FAST_PORTS, sizeof(*d));
+	int rc;
 
-	for (uint32_t port = 0; port < FAST_PORTS; port++) {
-		struct fast_dest d;
-		if (tc_bpf_map_elem(BPF_MAP_LOOKUP_ELEM, f->ports, &port, &d, 0) < 0)
-			return tc_bpf_fail(err, -errno, "cannot read the fast path's ports");
-		if (d.ifindex && !want((uint16_t)port, (int)d.ifindex, arg) &&
+	if (!d)
+		return nis_err_set(err, -ENOMEM, "out of memory");
+	if ((rc = tc_bpf_array_read(f->ports, FAST_PORTS, d, sizeof(*d))))
+		rc = tc_bpf_fail(err, rc, "cannot read the fast path's ports");
+	for (uint32_t port = 0; !rc && port < FAST_PORTS; port++)
+		if (d[port].ifindex && !want((uint16_t)port, (int)d[port].ifindex, arg) &&
 		    tc_bpf_map_elem(BPF_MAP_UPDATE_ELEM, f->ports, &port, &none, BPF_ANY) < 0)
-			return tc_bpf_fail(err, -errno, "cannot update the fast path's ports");
-	}
-	return 0;
+			rc = tc_bpf_fail(err, -errno, "cannot update the fast path's ports");
+	free(d);
+	return rc;
 }
 
 bool tc_fast_supported(struct nis_err *err)
