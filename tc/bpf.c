@@ -33,8 +33,7 @@ int tc_acct_trie_create(struct nis_err *err)
 {
 	/* An LPM trie must be created without preallocation. */
 	int fd = tc_bpf_map_create(BPF_MAP_TYPE_LPM_TRIE, sizeof(struct acct_key),
-				   sizeof(uint32_t), ACCT_TRIE_MAX, BPF_F_NO_PREALLOC, -1,
-				   "nis_acct_trie");
+				   sizeof(uint32_t), ACCT_TRIE_MAX, BPF_F_NO_PREALLOC, "nis_acct_trie");
 
 	return fd < 0 ? tc_bpf_fail(err, -errno, "cannot create the accounting trie") : fd;
 }
@@ -42,7 +41,7 @@ int tc_acct_trie_create(struct nis_err *err)
 int tc_acct_counters_create(struct nis_err *err)
 {
 	int fd = tc_bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(uint32_t),
-				   sizeof(struct tc_acct_count), ACCT_SLOTS, 0, -1, "nis_acct_cnt");
+				   sizeof(struct tc_acct_count), ACCT_SLOTS, 0, "nis_acct_cnt");
 
 	return fd < 0 ? tc_bpf_fail(err, -errno, "cannot create the accounting counters") : fd;
 }

@@ -47,7 +47,7 @@ int tc_bpf_fail(struct nis_err *err, int rc, const char *what)
 }
 
 int tc_bpf_map_create(enum bpf_map_type type, uint32_t key_size, uint32_t value_size,
-		      uint32_t max_entries, uint32_t flags, int inner_fd, const char *name)
+		      uint32_t max_entries, uint32_t flags, const char *name)
 {
 	union bpf_attr a;
 
@@ -57,7 +57,6 @@ int tc_bpf_map_create(enum bpf_map_type type, uint32_t key_size, uint32_t value_
 	a.value_size = value_size;
 	a.max_entries = max_entries;
 	a.map_flags = flags;
-	a.inner_map_fd = inner_fd >= 0 ? (uint32_t)inner_fd : 0;
 	snprintf(a.map_name, sizeof(a.map_name), "%s", name);
 	return tc_bpf_sys(BPF_MAP_CREATE, &a);
 }

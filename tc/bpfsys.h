@@ -41,10 +41,9 @@ int tc_bpf_sys(enum bpf_cmd cmd, union bpf_attr *attr);
 /* Fills err with "what: strerror" and returns rc, a -errno. */
 int tc_bpf_fail(struct nis_err *err, int rc, const char *what);
 
-/* A new map's fd (close-on-exec), or -1 with errno. inner_fd: the inner
- * map's template for a map of maps, else -1. */
+/* A new map's fd (close-on-exec), or -1 with errno. */
 int tc_bpf_map_create(enum bpf_map_type type, uint32_t key_size, uint32_t value_size,
-		      uint32_t max_entries, uint32_t flags, int inner_fd, const char *name);
+		      uint32_t max_entries, uint32_t flags, const char *name);
 
 /* BPF_MAP_{LOOKUP,UPDATE,DELETE}_ELEM; -1 with errno on failure. */
 int tc_bpf_map_elem(enum bpf_cmd cmd, int fd, const void *key, const void *value,

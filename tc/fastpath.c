@@ -28,7 +28,7 @@ struct fast_dest {
 static int make_progs(struct tc_fast *f, struct nis_err *err)
 {
 	f->progs = tc_bpf_map_create(BPF_MAP_TYPE_PROG_ARRAY, sizeof(uint32_t), sizeof(uint32_t),
-				     TC_FAST_SLOTS, 0, -1, "nis_fast_progs");
+				     TC_FAST_SLOTS, 0, "nis_fast_progs");
 	if (f->progs < 0)
 		return tc_bpf_fail(err, -errno, "cannot create the fast path's program array");
 	return 0;
@@ -42,7 +42,7 @@ static int make_maps(struct tc_fast *f, struct nis_err *err)
 	if ((rc = make_progs(f, err)))
 		return rc;
 	f->ports = tc_bpf_map_create(BPF_MAP_TYPE_ARRAY, sizeof(uint32_t),
-				     sizeof(struct fast_dest), FAST_PORTS, 0, -1, "nis_fast_ports");
+				     sizeof(struct fast_dest), FAST_PORTS, 0, "nis_fast_ports");
 	if (f->ports < 0) {
 		rc = tc_bpf_fail(err, -errno, "cannot create the fast path's port map");
 		tc_fast_close(f);
