@@ -33,7 +33,8 @@ int tc_acct_trie_create(struct nis_err *err)
 {
 	/* An LPM trie must be created without preallocation. */
 	int fd = tc_bpf_map_create(BPF_MAP_TYPE_LPM_TRIE, sizeof(struct acct_key),
-				   sizeof(uint32_t), ACCT_TRIE_MAX, BPF_F_NO_PREALLOC, "nis_acct_trie");
+				   sizeof(uint32_t), ACCT_TRIE_MAX, BPF_F_NO_PREALLOC,
+				   "nis_acct_trie");
 
 	return fd < 0 ? tc_bpf_fail(err, -errno, "cannot create the accounting trie") : fd;
 }
