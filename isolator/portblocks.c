@@ -153,9 +153,7 @@ static size_t block_entries(struct iso_dp *dp, struct iso_dp_ct *ct,
 	return n;
 }
 
-/* Whether world -> container traffic for ct takes the fast path: not with
- * an ingress limit, whose HTB is on the host veth the fast path skips. */
-static bool fast_for(const struct iso_dp *dp, const struct iso_dp_ct *ct)
+bool iso_dp_fast_for(const struct iso_dp *dp, const struct iso_dp_ct *ct)
 {
 	return dp->fast_on && !ct->ingress.set && ct->veth_ifindex > 0;
 }
@@ -176,7 +174,8 @@ int iso_dp_fast_sync(struct iso_dp *dp, const struct iso_dp_ct *ct, bool on,
 	int rc;
 
 	for (size_t i = 0; i < ct->nblocks; i++)
-		if ((rc = fast_block(dp, ct, &ct->blocks[i], on && fast_for(dp, ct), err)))
+		if ((rc = fast_block(dp, ct, &ct->blocks[i], on && iso_dp_fast_for(dp, ct),
+				      err)))
 			return rc;
 	return 0;
 }
@@ -211,7 +210,7 @@ int iso_dp_block_apply(struct iso_dp *dp, struct iso_dp_ct *ct,
 			break;
 	}
 	/* Onto the fast path last, like the host's entries. */
-	if (!rc && how != ISO_DP_DEL && fast_for(dp, ct) &&
+	if (!rc && how != ISO_DP_DEL && iso_dp_fast_for(dp, ct) &&
 	    (rc = fast_block(dp, ct, blk, true, err)))
 		fast_block(dp, ct, blk, false, NULL);
 	entries_del(e, how == ISO_DP_DEL ? n : how == ISO_DP_ADD && rc ? i : 0);

@@ -26,6 +26,10 @@ int iso_dp_blocks_add(struct iso_dp *dp, struct iso_dp_ct *ct, size_t from,
 		      struct nis_err *err);
 void iso_dp_blocks_del(struct iso_dp *dp, struct iso_dp_ct *ct, size_t from, size_t to);
 
+/* Whether world -> container traffic for ct takes the fast path: not with
+ * an ingress limit, whose HTB is on the host veth the fast path skips. */
+bool iso_dp_fast_for(const struct iso_dp *dp, const struct iso_dp_ct *ct);
+
 /* Every block of ct in the fast path's map: to ct if on and it qualifies
  * (no ingress limit), else out. */
 int iso_dp_fast_sync(struct iso_dp *dp, const struct iso_dp_ct *ct, bool on,

@@ -13,6 +13,7 @@
 
 #include "common/log.h"
 #include "isolator/agent.h"
+#include "isolator/portblocks.h"
 #include "tc/link.h"
 #include "tc/netns.h"
 #include "tc/qdisc.h"
@@ -252,12 +253,14 @@ static void orphan_fast(struct iso_agent *a)
 	bool live[TC_FAST_SLOTS] = { false };
 	int *want;
 
-	if (!a->dp.fast_on || !(want = calloc(65536, sizeof(*want))))
+	if (!a->dp.fast_on || !(want = calloc(TC_FAST_PORTS, sizeof(*want))))
 		return;
 	for (struct iso_container *c = a->list; c; c = c->next) {
 		if (c->dp.slot < TC_FAST_SLOTS)
 			live[c->dp.slot] = true;
-		for (size_t i = 0; !c->dp.ingress.set && i < c->dp.nblocks; i++)
+		if (!iso_dp_fast_for(&a->dp, &c->dp))
+			continue;
+		for (size_t i = 0; i < c->dp.nblocks; i++)
 			for (uint32_t p = 0; p < c->dp.blocks[i].b.size; p++)
 				want[c->dp.blocks[i].b.port + p] = c->dp.veth_ifindex;
 	}

@@ -18,7 +18,6 @@
 
 #define FAST_NAME	"netisol_fast"
 #define FAST_CT_NAME	"netisol_fast_ct"
-#define FAST_PORTS	65536
 #define FAST_INSNS_MAX	96
 
 struct fast_dest {
@@ -42,7 +41,7 @@ static int make_maps(struct tc_fast *f, struct nis_err *err)
 	if ((rc = make_progs(f, err)))
 		return rc;
 	f->ports = tc_bpf_map_create(BPF_MAP_TYPE_ARRAY, sizeof(uint32_t),
-				     sizeof(struct fast_dest), FAST_PORTS, 0, "nis_fast_ports");
+				     sizeof(struct fast_dest), TC_FAST_PORTS, 0, "nis_fast_ports");
 	if (f->ports < 0) {
 		rc = tc_bpf_fail(err, -errno, "cannot create the fast path's port map");
 		tc_fast_close(f);
@@ -65,7 +64,7 @@ int tc_fast_find(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t prio
 	if (prog < 0)
 		return prog;
 	f->ports = tc_bpf_prog_map(prog, BPF_MAP_TYPE_ARRAY, sizeof(struct fast_dest),
-				   FAST_PORTS, NULL, err);
+				   TC_FAST_PORTS, NULL, err);
 	if (f->ports >= 0)
 		f->progs = tc_bpf_prog_map(prog, BPF_MAP_TYPE_PROG_ARRAY, sizeof(uint32_t),
 					   TC_FAST_SLOTS, NULL, err);
@@ -291,14 +290,14 @@ int tc_fast_sweep(const struct tc_fast *f, bool (*want)(uint16_t port, int ifind
 		  void *arg, struct nis_err *err)
 {
 	static const struct fast_dest none = { 0, 0 };
-	struct fast_dest *d = calloc(FAST_PORTS, sizeof(*d));
+	struct fast_dest *d = calloc(TC_FAST_PORTS, sizeof(*d));
 	int rc;
 
 	if (!d)
 		return nis_err_set(err, -ENOMEM, "out of memory");
-	if ((rc = tc_bpf_array_read(f->ports, FAST_PORTS, d, sizeof(*d))))
+	if ((rc = tc_bpf_array_read(f->ports, TC_FAST_PORTS, d, sizeof(*d))))
 		rc = tc_bpf_fail(err, rc, "cannot read the fast path's ports");
-	for (uint32_t port = 0; !rc && port < FAST_PORTS; port++)
+	for (uint32_t port = 0; !rc && port < TC_FAST_PORTS; port++)
 		if (d[port].ifindex && !want((uint16_t)port, (int)d[port].ifindex, arg) &&
 		    tc_bpf_map_elem(BPF_MAP_UPDATE_ELEM, f->ports, &port, &none, BPF_ANY) < 0)
 			rc = tc_bpf_fail(err, -errno, "cannot update the fast path's ports");

@@ -25,6 +25,7 @@
 #include "common/err.h"
 
 #define TC_FAST_SLOTS 4096	/* container slots 1..4095 */
+#define TC_FAST_PORTS 65536	/* the port map: one entry per port */
 
 struct tc_fast {
 	int ports;		/* port -> { host veth ifindex, slot } */
