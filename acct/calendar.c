@@ -1,4 +1,4 @@
-/* accttime.c - calendar arithmetic for the traffic history. UTC periods are
+/* calendar.c - calendar arithmetic for the traffic history. UTC periods are
  * computed with Howard Hinnant's days-from-civil algorithms, so they never
  * depend on TZ; local periods go through localtime_r/mktime. */
 #include <errno.h>
@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "isolator/accttime.h"
+#include "acct/calendar.h"
 
 #define DAY 86400
 /* 9999-12-31T23:59:59Z: the last second four year digits can write. */

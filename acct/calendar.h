@@ -1,9 +1,9 @@
-/* accttime.h - the calendar of the traffic history: parsing the times and
+/* calendar.h - the calendar of the traffic history: parsing the times and
  * period units users type, flooring a time to its minute/hour/day/month
  * (UTC by arithmetic, local through the C library), ISO 8601 output.
  * Pure: no agent state, no I/O but the time zone database. */
-#ifndef NIS_ISOLATOR_ACCTTIME_H
-#define NIS_ISOLATOR_ACCTTIME_H
+#ifndef NIS_ACCT_CALENDAR_H
+#define NIS_ACCT_CALENDAR_H
 
 #include <stdbool.h>
 #include <stddef.h>

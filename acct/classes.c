@@ -1,4 +1,4 @@
-/* netclass.c - parsing the network classes file and a reference lookup. */
+/* classes.c - parsing the network classes file and a reference lookup. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdbool.h>
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "isolator/netclass.h"
+#include "acct/classes.h"
 
 #define LINE_MAX_LEN 256
 
@@ -31,7 +31,7 @@ static int parse_class(const char *tok, unsigned int line, uint16_t *out,
 	return 0;
 }
 
-static int parse_cidr(char *tok, unsigned int line, struct iso_class_prefix *p,
+static int parse_cidr(char *tok, unsigned int line, struct acct_class_prefix *p,
 		      struct nis_err *err)
 {
 	char *slash = strchr(tok, '/'), *end;
@@ -54,7 +54,7 @@ static int parse_cidr(char *tok, unsigned int line, struct iso_class_prefix *p,
 	return 0;
 }
 
-bool iso_netclasses_has(const struct iso_netclasses *c, const struct iso_class_prefix *p)
+bool acct_classes_has(const struct acct_classes *c, const struct acct_class_prefix *p)
 {
 	for (size_t i = 0; i < c->n; i++)
 		if (c->prefixes[i].len == p->len && c->prefixes[i].net.s_addr == p->net.s_addr)
@@ -63,12 +63,12 @@ bool iso_netclasses_has(const struct iso_netclasses *c, const struct iso_class_p
 }
 
 /* One non-empty line: "CLASS CIDR", nothing after but a comment. */
-static int parse_line(char *s, unsigned int line, struct iso_netclasses *c,
+static int parse_line(char *s, unsigned int line, struct acct_classes *c,
 		      struct nis_err *err)
 {
 	const char *ws = " \t\r";
 	char *save, *cls = strtok_r(s, ws, &save), *cidr, *extra;
-	struct iso_class_prefix p;
+	struct acct_class_prefix p;
 	int rc;
 
 	if (!cls)
@@ -80,16 +80,16 @@ static int parse_line(char *s, unsigned int line, struct iso_netclasses *c,
 	if ((rc = parse_class(cls, line, &p.class_no, err)) ||
 	    (rc = parse_cidr(cidr, line, &p, err)))
 		return rc;
-	if (iso_netclasses_has(c, &p))
+	if (acct_classes_has(c, &p))
 		return bad(err, line, "prefix listed twice", cidr);
-	if (c->n == ISO_CLASS_PREFIXES_MAX)
+	if (c->n == ACCT_PREFIXES_MAX)
 		return nis_err_set(err, -EINVAL, "line %u: more than %d prefixes", line,
-				   ISO_CLASS_PREFIXES_MAX);
+				   ACCT_PREFIXES_MAX);
 	c->prefixes[c->n++] = p;
 	return 0;
 }
 
-static size_t distinct_classes(const struct iso_netclasses *c)
+static size_t distinct_classes(const struct acct_classes *c)
 {
 	size_t n = 0;
 
@@ -103,7 +103,7 @@ static size_t distinct_classes(const struct iso_netclasses *c)
 	return n;
 }
 
-static int parse_all(const char *text, struct iso_netclasses *c, struct nis_err *err)
+static int parse_all(const char *text, struct acct_classes *c, struct nis_err *err)
 {
 	char buf[LINE_MAX_LEN];
 	unsigned int line = 0;
@@ -125,14 +125,14 @@ static int parse_all(const char *text, struct iso_netclasses *c, struct nis_err 
 			return rc;
 		text += len + (text[len] == '\n');
 	}
-	if (distinct_classes(c) > ISO_CLASSES_MAX)
-		return nis_err_set(err, -EINVAL, "more than %d classes", ISO_CLASSES_MAX);
+	if (distinct_classes(c) > ACCT_NUMBERED_MAX)
+		return nis_err_set(err, -EINVAL, "more than %d classes", ACCT_NUMBERED_MAX);
 	return 0;
 }
 
-int iso_netclasses_parse(const char *text, struct iso_netclasses *out, struct nis_err *err)
+int acct_classes_parse(const char *text, struct acct_classes *out, struct nis_err *err)
 {
-	struct iso_netclasses c = { calloc(ISO_CLASS_PREFIXES_MAX, sizeof(*c.prefixes)), 0 };
+	struct acct_classes c = { calloc(ACCT_PREFIXES_MAX, sizeof(*c.prefixes)), 0 };
 	int rc;
 
 	if (!c.prefixes)
@@ -162,7 +162,7 @@ static char *read_text(FILE *f)
 	return text;
 }
 
-int iso_netclasses_load(const char *path, struct iso_netclasses *out, struct nis_err *err)
+int acct_classes_load(const char *path, struct acct_classes *out, struct nis_err *err)
 {
 	FILE *f = fopen(path, "re");
 	char *text;
@@ -175,25 +175,25 @@ int iso_netclasses_load(const char *path, struct iso_netclasses *out, struct nis
 	if (!text)
 		return nis_err_set(err, -EIO, "--network_classes=%s: cannot read it (or it is "
 				   "larger than 4 MiB)", path);
-	rc = iso_netclasses_parse(text, out, err);
+	rc = acct_classes_parse(text, out, err);
 	free(text);
 	return rc ? nis_err_prefix(err, rc, "--network_classes=%s", path) : 0;
 }
 
-void iso_netclasses_free(struct iso_netclasses *c)
+void acct_classes_free(struct acct_classes *c)
 {
 	free(c->prefixes);
 	c->prefixes = NULL;
 	c->n = 0;
 }
 
-int iso_netclasses_lookup(const struct iso_netclasses *c, struct in_addr addr)
+int acct_classes_lookup(const struct acct_classes *c, struct in_addr addr)
 {
 	int best = -1;
 	unsigned int best_len = 0;
 
 	for (size_t i = 0; i < c->n; i++) {
-		const struct iso_class_prefix *p = &c->prefixes[i];
+		const struct acct_class_prefix *p = &c->prefixes[i];
 		uint32_t mask = p->len ? ~0u << (32 - p->len) : 0;
 
 		if ((ntohl(addr.s_addr) & mask) == ntohl(p->net.s_addr) &&

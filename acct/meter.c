@@ -1,24 +1,34 @@
-/* acctdp.c - attaching and re-finding a container's counting filters. */
+/* meter.c - a container's meter: its counting filters (cls_bpf on its host
+ * veth's clsact ingress, what it sends, and egress, what it receives,
+ * ahead of every other filter, over its own counters map and the agent's
+ * class trie), attached, re-found after a restart or followed onto a
+ * re-created veth; and its place in the passes, from track to forget. */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
+#include "acct/meter.h"
+#include "acct/state.h"
 #include "common/log.h"
-#include "isolator/acctdp.h"
 #include "tc/bpf.h"
 #include "tc/qdisc.h"
 
 static const uint32_t hook[2] = { TC_CLSACT_EGRESS, TC_CLSACT_INGRESS };	/* RX, TX */
 
+/* ---- the filters (the lock held: they use a->sk) ---- */
+
 /* Both programs over counters, attached (replace: in place of old ones). */
-static int attach_progs(struct iso_dp *dp, int ifindex, int counters, struct nis_err *err)
+static int attach_progs(struct acct *a, int ifindex, int counters, struct nis_err *err)
 {
 	for (int dir = TC_ACCT_RX; dir <= TC_ACCT_TX; dir++) {
-		int prog = tc_acct_prog_load(dp->acct_trie, counters, (enum tc_acct_dir)dir, err);
+		int prog = tc_acct_prog_load(a->trie, counters, (enum tc_acct_dir)dir, err);
 		int rc;
 
 		if (prog < 0)
 			return prog;
-		rc = tc_acct_attach(dp->sk, ifindex, hook[dir], DP_PRIO_ACCT, prog, true, err);
+		rc = tc_acct_attach(a->sk, ifindex, hook[dir], ACCT_PRIO, prog, true, err);
 		close(prog);
 		if (rc)
 			return rc;
@@ -26,62 +36,290 @@ static int attach_progs(struct iso_dp *dp, int ifindex, int counters, struct nis
 	return 0;
 }
 
-static void set_counters(struct iso_dp_ct *ct, int fd, uint32_t map_id, int ifindex)
+static void set_counters(struct acct_meter *m, int fd, uint32_t map_id, int ifindex)
 {
-	iso_acct_dp_release(ct);
-	ct->acct_fd = fd;
-	ct->acct_map_id = map_id;
-	ct->acct_ifindex = ifindex;
+	if (m->fd >= 0)
+		close(m->fd);
+	m->fd = fd;
+	m->map_id = map_id;
+	m->ifindex = ifindex;
 }
 
-int iso_acct_dp_attach(struct iso_dp *dp, struct iso_dp_ct *ct, int ifindex,
-		       struct nis_err *err)
+/* New counters on ifindex, from zero. */
+static int attach(struct acct_meter *m, int ifindex, struct nis_err *err)
 {
+	struct acct *a = m->a;
 	uint32_t id;
 	int fd, rc;
 
-	if (dp->acct_trie < 0)
-		return 0;
-	if ((rc = tc_qdisc_clsact_add(dp->sk, ifindex, true, err)))
+	if ((rc = tc_qdisc_clsact_add(a->sk, ifindex, true, err)))
 		return rc;
 	if ((fd = tc_acct_counters_create(err)) < 0)
 		return fd;
-	if ((rc = tc_acct_map_id(fd, &id, err)) ||
-	    (rc = attach_progs(dp, ifindex, fd, err))) {
+	if ((rc = tc_acct_map_id(fd, &id, err)) || (rc = attach_progs(a, ifindex, fd, err))) {
 		close(fd);
 		return rc;
 	}
-	set_counters(ct, fd, id, ifindex);
+	set_counters(m, fd, id, ifindex);
 	return 0;
 }
 
-int iso_acct_dp_resume(struct iso_dp *dp, struct iso_dp_ct *ct, struct nis_err *err)
+/* The counters the filters on ifindex hold, their programs reloaded. */
+static int resume(struct acct_meter *m, int ifindex, struct nis_err *err)
 {
+	struct acct *a = m->a;
 	uint32_t id;
 	int fd, rc;
 
-	if (dp->acct_trie < 0)
-		return 0;
-	fd = tc_acct_find_counters(dp->sk, ct->veth_ifindex, TC_CLSACT_INGRESS, DP_PRIO_ACCT,
-				   &id, err);
+	fd = tc_acct_find_counters(a->sk, ifindex, TC_CLSACT_INGRESS, ACCT_PRIO, &id, err);
 	if (fd == -ENOENT) {
-		log_msg(LOG_WARN, "%s: no counting filter on %s; counting from zero",
-			ct->netns, ct->veth);
-		return iso_acct_dp_attach(dp, ct, ct->veth_ifindex, err);
+		log_msg(LOG_WARN, "no counting filter on %s; counting from zero", m->veth);
+		return attach(m, ifindex, err);
 	}
 	if (fd < 0)
 		return fd;
-	if ((rc = attach_progs(dp, ct->veth_ifindex, fd, err))) {
+	if ((rc = attach_progs(a, ifindex, fd, err))) {
 		close(fd);
 		return rc;
 	}
-	set_counters(ct, fd, id, ct->veth_ifindex);
+	set_counters(m, fd, id, ifindex);
 	return 0;
 }
 
-void iso_acct_dp_release(struct iso_dp_ct *ct)
+int acct_meter_follow(struct acct_meter *m, struct nis_err *err)
 {
-	if (ct->acct_fd >= 0)
-		close(ct->acct_fd);
-	ct->acct_fd = -1;
+	int ifindex = (int)if_nametoindex(m->veth), rc;
+
+	if (!ifindex || ifindex == m->ifindex)
+		return 0;
+	log_msg(LOG_WARN, "container %s: veth %s was re-created (ifindex %d, was %d): "
+		"counting from zero on it", m->id, m->veth, ifindex, m->ifindex);
+	if ((rc = attach(m, ifindex, err)))
+		return rc;
+	m->reset = true;
+	return 1;
+}
+
+/* ---- the meter ---- */
+
+static struct acct_meter *meter_new(struct acct *a, const char *veth)
+{
+	struct acct_meter *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return NULL;
+	m->a = a;
+	m->fd = -1;
+	snprintf(m->veth, sizeof(m->veth), "%s", veth);
+	return m;
+}
+
+typedef int (*meter_fn)(struct acct_meter *m, int ifindex, struct nis_err *err);
+
+static int meter_open(struct acct *a, const char *veth, int ifindex, meter_fn fn,
+		      struct acct_meter **out, struct nis_err *err)
+{
+	struct acct_meter *m;
+	int rc;
+
+	*out = NULL;
+	if (!acct_enabled(a))
+		return 0;
+	if (!(m = meter_new(a, veth)))
+		return nis_err_set(err, -ENOMEM, "out of memory");
+	pthread_mutex_lock(&a->lock);
+	rc = fn(m, ifindex, err);
+	pthread_mutex_unlock(&a->lock);
+	if (rc) {
+		free(m);
+		return rc;
+	}
+	*out = m;
+	return 0;
+}
+
+int acct_meter_attach(struct acct *a, const char *veth, int ifindex,
+		      struct acct_meter **out, struct nis_err *err)
+{
+	return meter_open(a, veth, ifindex, attach, out, err);
+}
+
+int acct_meter_resume(struct acct *a, const char *veth, int ifindex,
+		      struct acct_meter **out, struct nis_err *err)
+{
+	return meter_open(a, veth, ifindex, resume, out, err);
+}
+
+int acct_meter_fd(struct acct_meter *m)
+{
+	int fd;
+
+	if (!m)
+		return -1;
+	pthread_mutex_lock(&m->a->lock);
+	fd = m->fd;
+	pthread_mutex_unlock(&m->a->lock);
+	return fd;
+}
+
+/* Out of the passes (the lock held). */
+static void unlist(struct acct_meter *m)
+{
+	struct acct *a = m->a;
+
+	if (!m->listed)
+		return;
+	if (m->prev)
+		m->prev->next = m->next;
+	else
+		a->meters = m->next;
+	if (m->next)
+		m->next->prev = m->prev;
+	m->prev = m->next = NULL;
+	m->listed = false;
+	a->nmeters--;
+}
+
+void acct_meter_free(struct acct_meter *m)
+{
+	if (!m)
+		return;
+	pthread_mutex_lock(&m->a->lock);
+	unlist(m);
+	pthread_mutex_unlock(&m->a->lock);
+	if (m->fd >= 0)
+		close(m->fd);
+	free(m);
+}
+
+/* ---- its place in the passes ---- */
+
+static bool same_source(const struct acct_meter *m, const struct acct_source *s)
+{
+	return !strcmp(s->boot_id, m->a->boot_id) && s->ifindex == m->ifindex &&
+	       s->map_id == m->map_id;
+}
+
+static int track_locked(struct acct_meter *m, bool resumed, struct nis_err *err)
+{
+	struct acct_store *st = m->a->store;
+	struct acct_source src;
+	bool found = false;
+	int rc;
+
+	if ((rc = acct_store_container(st, m->id, &m->ck, err)) ||
+	    (rc = acct_store_totals(st, m->ck, m->total, err)) ||
+	    (resumed && (rc = acct_store_last(st, m->ck, m->last, &src, &found, err)))) {
+		m->ck = 0;
+		return rc;
+	}
+	if (found && !same_source(m, &src)) {
+		log_msg(LOG_WARN, "container %s: its counters were reset (boot, veth or map "
+			"changed since the last pass): counting from zero", m->id);
+		found = false;
+	}
+	if (!found)
+		memset(m->last, 0, sizeof(m->last));
+	m->reset = !found;
+	return 0;
+}
+
+int acct_track(struct acct_meter *m, const char *id, bool resumed, struct nis_err *err)
+{
+	struct acct *a;
+	int rc;
+
+	if (!m)
+		return 0;
+	a = m->a;
+	if (strlen(id) > ACCT_ID_MAX)
+		return nis_err_set(err, -EINVAL, "container id '%s' is too long", id);
+	pthread_mutex_lock(&a->lock);
+	unlist(m);
+	memset(m->last, 0, sizeof(m->last));
+	memset(m->total, 0, sizeof(m->total));
+	snprintf(m->id, sizeof(m->id), "%s", id);
+	if (!(rc = track_locked(m, resumed, err))) {
+		m->next = a->meters;
+		if (a->meters)
+			a->meters->prev = m;
+		a->meters = m;
+		m->listed = true;
+		a->nmeters++;
+	}
+	pthread_mutex_unlock(&a->lock);
+	return rc;
+}
+
+int acct_final(struct acct_meter *m, struct nis_err *err)
+{
+	int rc = 0;
+
+	if (!m || !m->ck)
+		return 0;
+	pthread_mutex_lock(&m->a->lock);
+	rc = acct_pass_run(m->a, &m, 1, time(NULL), err);
+	pthread_mutex_unlock(&m->a->lock);
+	return rc;
+}
+
+void acct_forget(struct acct_meter *m)
+{
+	struct nis_err err = { "" };
+
+	if (!m || !m->ck)
+		return;
+	pthread_mutex_lock(&m->a->lock);
+	unlist(m);
+	if (acct_store_forget(m->a->store, m->ck, &err))
+		log_msg(LOG_WARN, "container %s: %s", m->id, err.msg);
+	pthread_mutex_unlock(&m->a->lock);
+}
+
+struct acct_meter *acct_final_orphan(struct acct *a, const char *id, const char *veth)
+{
+	struct nis_err err = { "" };
+	int ifindex = (int)if_nametoindex(veth), fd;
+	struct acct_meter *m;
+	uint32_t map_id;
+
+	if (!acct_enabled(a) || !ifindex || !(m = meter_new(a, veth)))
+		return NULL;
+	pthread_mutex_lock(&a->lock);
+	fd = tc_acct_find_counters(a->sk, ifindex, TC_CLSACT_INGRESS, ACCT_PRIO, &map_id, &err);
+	pthread_mutex_unlock(&a->lock);
+	if (fd < 0) {
+		free(m);
+		return NULL;
+	}
+	set_counters(m, fd, map_id, ifindex);
+	if (acct_track(m, id, true, &err) || acct_final(m, &err))
+		log_msg(LOG_WARN, "container %s: its last traffic could not be counted: %s",
+			id, err.msg);
+	return m;
+}
+
+int acct_meter_totals(struct acct_meter *m, struct acct_total **out, size_t *n)
+{
+	size_t k = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!m)
+		return 0;
+	pthread_mutex_lock(&m->a->lock);
+	for (int ci = 0; ci < ACCT_CLASSES; ci++)
+		k += m->total[ci].rx_packets || m->total[ci].tx_packets;
+	if (k && !(*out = calloc(k, sizeof(**out)))) {
+		pthread_mutex_unlock(&m->a->lock);
+		return -ENOMEM;
+	}
+	for (unsigned int ci = 0; ci < ACCT_CLASSES && k; ci++) {
+		if (!m->total[ci].rx_packets && !m->total[ci].tx_packets)
+			continue;
+		snprintf((*out)[*n].cls, sizeof((*out)[*n].cls), "%s", m->a->names[ci]);
+		(*out)[(*n)++].c = m->total[ci];
+	}
+	pthread_mutex_unlock(&m->a->lock);
+	return 0;
 }

@@ -1,20 +1,58 @@
-/* acctdp.h - a container's counting filters: cls_bpf on its host veth's
- * clsact ingress (what it sends) and egress (what it receives), ahead of
- * every other filter, over its own counters map and the agent's class trie. */
-#ifndef NIS_ISOLATOR_ACCTDP_H
-#define NIS_ISOLATOR_ACCTDP_H
+/* meter.h - a container's meter, the half of accounting the isolator
+ * drives through a container's life: its counting filters on the host
+ * veth, attached at isolate or re-found after a restart, then tracked by
+ * the passes from acct_track to acct_forget. NULL is a meter that counts
+ * nothing (accounting is off): every call takes it. */
+#ifndef NIS_ACCT_METER_H
+#define NIS_ACCT_METER_H
 
-#include "isolator/datapath.h"
+#include <stdbool.h>
+#include <stddef.h>
 
-/* Counting from zero on ifindex (its clsact qdisc is made if missing):
- * new counters, both filters added or replaced. Fills ct->acct_*. */
-int iso_acct_dp_attach(struct iso_dp *dp, struct iso_dp_ct *ct, int ifindex,
-		       struct nis_err *err);
+#include "acct/store.h"
+#include "common/err.h"
+
+#define ACCT_PRIO 1		/* the counting filters' prio: before all else on a veth */
+#define ACCT_ID_MAX 64
+
+/* All-time traffic of a meter in one class, as of the last pass. */
+struct acct_total {
+	char cls[16];
+	struct acct_counts c;
+};
+
+struct acct;
+struct acct_meter;
+
+/* Counting from zero on the host veth (its clsact qdisc is made if
+ * missing): new counters, both filters added or replaced. *out is NULL
+ * when accounting is off. */
+int acct_meter_attach(struct acct *a, const char *veth, int ifindex,
+		      struct acct_meter **out, struct nis_err *err);
 /* After an agent restart: the counters the filters already hold are kept
  * (their programs are reloaded over the new trie, replaced in place so no
  * packet goes uncounted); without them, counting starts from zero. */
-int iso_acct_dp_resume(struct iso_dp *dp, struct iso_dp_ct *ct, struct nis_err *err);
-/* Closes the agent's handle on the counters (the filters keep them). */
-void iso_acct_dp_release(struct iso_dp_ct *ct);
+int acct_meter_resume(struct acct *a, const char *veth, int ifindex,
+		      struct acct_meter **out, struct nis_err *err);
+/* The counters map, for the fast path's program; -1: none. */
+int acct_meter_fd(struct acct_meter *m);
+/* Closes the agent's handle (the filters keep the counters); NULL-safe. */
+void acct_meter_free(struct acct_meter *m);
+
+/* Starts passes over m for container id (new: from zero; resumed: from
+ * the stored counters if they come from the same boot, veth and map, else
+ * from zero). On failure m is not counted. */
+int acct_track(struct acct_meter *m, const char *id, bool resumed, struct nis_err *err);
+/* m's last delta (its container is being destroyed). */
+int acct_final(struct acct_meter *m, struct nis_err *err);
+/* No more passes over m; its last counters go with the next pass. Called
+ * after acct_final, once nothing more is sent through its veth. */
+void acct_forget(struct acct_meter *m);
+/* The last delta of a container that recovery is removing, read from the
+ * filter still on its veth: the meter to acct_forget and free once the
+ * veth is gone, or NULL (no filter, or accounting off). */
+struct acct_meter *acct_final_orphan(struct acct *a, const char *id, const char *veth);
+/* The classes m has traffic in (malloc'd into *out; *n 0: none). */
+int acct_meter_totals(struct acct_meter *m, struct acct_total **out, size_t *n);
 
 #endif

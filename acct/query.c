@@ -1,4 +1,4 @@
-/* acctquery.c - the readers of the traffic history. UTC answers are rows of
+/* query.c - the readers of the traffic history. UTC answers are rows of
  * the table of the unit asked for; local ones are summed in C from a finer
  * table, since a local day is not a UTC day. The writer (the collector)
  * keeps the tables; this file only SELECTs, so a read-only connection does. */
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "isolator/acctquery.h"
+#include "acct/query.h"
 
 #define TOP_DEFAULT 10
 #define TOP_MAX 1000

@@ -1,9 +1,9 @@
-/* acctquery.h - reads the traffic history (the acct_* tables of
+/* query.h - reads the traffic history (the acct_* tables of
  * work_dir/netisol.db) into the JSON of GET /accounting and
  * GET /accounting/top. Pure SQLite + jansson: the caller owns the
  * connection, no agent state is touched. */
-#ifndef NIS_ISOLATOR_ACCTQUERY_H
-#define NIS_ISOLATOR_ACCTQUERY_H
+#ifndef NIS_ACCT_QUERY_H
+#define NIS_ACCT_QUERY_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -12,7 +12,7 @@
 #include <sqlite3.h>
 
 #include "common/err.h"
-#include "isolator/accttime.h"
+#include "acct/calendar.h"
 
 struct acct_query {
 	const char *container_id;

@@ -1,4 +1,4 @@
-/* acctstore.c - writing the traffic history: per-pass upserts into four
+/* store.c - writing the traffic history: per-pass upserts into four
  * period tables, the last raw counters, retention pruning. */
 #include <errno.h>
 #include <limits.h>
@@ -9,8 +9,8 @@
 
 #include <sqlite3.h>
 
-#include "isolator/acctstore.h"
-#include "isolator/accttime.h"
+#include "acct/store.h"
+#include "acct/calendar.h"
 
 static const char *const tables[] = { "acct_minute", "acct_hour", "acct_day", "acct_month" };
 #define NTABLES 4
@@ -400,23 +400,18 @@ static int prune_table(struct acct_store *s, int t, int64_t cutoff, int max,
 	return sqlite3_changes(s->db);
 }
 
-int acct_store_prune(struct acct_store *s, time_t now, const struct iso_flags *f,
+int acct_store_prune(struct acct_store *s, time_t now, const struct acct_retention *keep,
 		     int max, struct nis_err *err)
 {
-	const struct iso_opt_u64 *keep[NTABLES] = {
-		&f->accounting_minute_retention, &f->accounting_hour_retention,
-		&f->accounting_day_retention, &f->accounting_month_retention,
-	};
 	int total = 0;
 
 	for (int t = 0; t < NTABLES; t++) {
 		int n;
 
-		if (!keep[t]->set)
+		if (keep->seconds[t] < 0)
 			continue;
 		/* A period is kept while any of it is inside the retention. */
-		n = prune_table(s, t, acct_floor_utc(t, (int64_t)now -
-						 (int64_t)(keep[t]->v / 1000000000ull)), max, err);
+		n = prune_table(s, t, acct_floor_utc(t, (int64_t)now - keep->seconds[t]), max, err);
 		if (n < 0)
 			return n;
 		total += n;

@@ -1,10 +1,10 @@
-/* acctstore.h - the traffic history in work_dir/netisol.db (tables of
- * checkpoint.c's migration 2): one transaction per collection pass adds
+/* store.h - the traffic history in work_dir/netisol.db (tables of
+ * migration 2 of agent/db.c): one transaction per collection pass adds
  * each container's deltas to its minute, hour, day and month rows and
  * records the raw counters counted so far, so a restart neither loses nor
  * counts twice. Pure SQLite; no kernel here. */
-#ifndef NIS_ISOLATOR_ACCTSTORE_H
-#define NIS_ISOLATOR_ACCTSTORE_H
+#ifndef NIS_ACCT_STORE_H
+#define NIS_ACCT_STORE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -12,7 +12,7 @@
 #include <time.h>
 
 #include "common/err.h"
-#include "isolator/flags.h"
+#include "acct/calendar.h"
 
 #define ACCT_CLASSES 64			/* class indexes: 0 default, 1 local */
 #define ACCT_CI_DEFAULT 0
@@ -37,6 +37,12 @@ struct acct_source {
 	int ifindex;
 	uint32_t map_id;
 	bool reset;		/* counting restarted: its earlier last rows go */
+};
+
+/* How long each period table (enum acct_by order) keeps its rows, in
+ * seconds; -1: forever. */
+struct acct_retention {
+	int64_t seconds[ACCT_BY_COUNT];
 };
 
 struct acct_store;
@@ -76,7 +82,7 @@ int acct_store_pass(struct acct_store *s, time_t now, const struct acct_row *row
 int acct_store_forget(struct acct_store *s, int64_t ck, struct nis_err *err);
 /* Deletes at most max rows per table older than its retention; returns
  * how many went, so a caller can tell when it has caught up. */
-int acct_store_prune(struct acct_store *s, time_t now, const struct iso_flags *f,
+int acct_store_prune(struct acct_store *s, time_t now, const struct acct_retention *keep,
 		     int max, struct nis_err *err);
 
 #endif

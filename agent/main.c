@@ -1,5 +1,7 @@
-/* main.c - netisold: flags, validation, listeners, and the wait for a
- * signal. Validation runs before anything is created on the host. */
+/* main.c - netisold: flags, validation, then the isolator, the accounting
+ * and the HTTP server wired together (the one file that knows all three),
+ * and the wait for a signal. Validation runs before anything is created
+ * on the host. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <malloc.h>
@@ -10,7 +12,10 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "acct/collector.h"
+#include "agent/db.h"
 #include "common/log.h"
+#include "http/routes.h"
 #include "http/server.h"
 #include "isolator/config.h"
 #include "isolator/container.h"
@@ -68,11 +73,72 @@ static void log_host(const struct tc_host *h)
 		h->mtu, gw, h->lo_name);
 }
 
+/* Accounting's view of the flags. */
+static void acct_config_of(const struct iso_config *c, struct acct_config *ac)
+{
+	const struct iso_opt_u64 *keep[ACCT_BY_COUNT] = {
+		&c->flags.accounting_minute_retention, &c->flags.accounting_hour_retention,
+		&c->flags.accounting_day_retention, &c->flags.accounting_month_retention,
+	};
+
+	*ac = (struct acct_config){ c->flags.work_dir, c->flags.network_classes, &c->classes,
+				    c->host.ip, c->flags.accounting_interval_ns, { { 0 } } };
+	for (int t = 0; t < ACCT_BY_COUNT; t++)
+		ac->keep.seconds[t] = keep[t]->set ? (int64_t)(keep[t]->v / 1000000000ull) : -1;
+}
+
+struct parts {
+	struct http_auth *auth;
+	struct iso_agent *agent;
+	struct acct *acct;
+	struct acct_config acfg;
+	struct http_server *srv;
+};
+
+/* In this order: the probe before anything is touched on the host, the
+ * database before the two that open it, accounting before the isolator
+ * that attaches its meters, the listeners last. */
+static int start(struct iso_config *c, struct parts *p, const char *sock, struct nis_err *err)
+{
+	struct http_server_cfg hc = { c->flags.ip, (unsigned int)c->flags.port, sock, NULL,
+				      http_routes, http_nroutes, NULL };
+	int rc;
+
+	acct_config_of(c, &p->acfg);
+	/* A bad credentials file is a bad start: refused before the agent
+	 * touches the host. */
+	if ((rc = http_auth_load(c->flags.http_credentials, c->flags.authenticate_http_readonly,
+				 c->flags.authenticate_http_readwrite, &p->auth, err)) ||
+	    (rc = iso_agent_new(c, &p->agent, err)) ||
+	    (rc = agent_db_prepare(c->flags.work_dir, err)) ||
+	    (rc = acct_new(&p->acfg, &p->acct, err)) ||
+	    (rc = iso_agent_start(p->agent, p->acct, err)) ||
+	    (rc = acct_start(p->acct, err)))
+		return rc;
+	iso_flags_log(&c->flags);
+	log_host(&c->host);
+	log_msg(LOG_INFO, "%llu containers of %u ephemeral ports fit",
+		(unsigned long long)c->max_containers, c->block_size);
+	hc.auth = p->auth;
+	hc.app = p->agent;
+	return http_server_start(&hc, &p->srv, err);
+}
+
+/* The last accounting pass before anything goes; containers (torn down
+ * with destroy) before the accounting that counts them. */
+static void stop(struct parts *p, bool destroy)
+{
+	http_server_stop(p->srv);
+	if (p->acct)
+		acct_stop(p->acct);
+	iso_agent_free(p->agent, destroy);
+	acct_free(p->acct);
+	http_auth_free(p->auth);
+}
+
 static int serve(struct iso_config *c)
 {
-	struct http_server *srv = NULL;
-	struct http_auth *auth = NULL;
-	struct iso_agent *agent = NULL;
+	struct parts p = { NULL, NULL, NULL, { 0 }, NULL };
 	struct nis_err err = { "" };
 	char sock[4096];
 	sigset_t set;
@@ -85,25 +151,9 @@ static int serve(struct iso_config *c)
 	/* Blocked before any thread starts, so only sigwait sees them. */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	snprintf(sock, sizeof(sock), "%s/api.sock", c->flags.runtime_dir);
-	/* A bad credentials file is a bad start: refused before the agent
-	 * touches the host. */
-	if (http_auth_load(c->flags.http_credentials, c->flags.authenticate_http_readonly,
-			   c->flags.authenticate_http_readwrite, &auth, &err) ||
-	    iso_agent_new(c, &agent, &err)) {
+	if (start(c, &p, sock, &err)) {
 		fprintf(stderr, "netisold: %s\n", err.msg);
-		http_auth_free(auth);
-		return 1;
-	}
-	iso_flags_log(&c->flags);
-	log_host(&c->host);
-	log_msg(LOG_INFO, "%llu containers of %u ephemeral ports fit",
-		(unsigned long long)c->max_containers, c->block_size);
-	struct http_server_cfg cfg = { c->flags.ip, (unsigned int)c->flags.port, sock, auth,
-				       agent };
-	if (http_server_start(&cfg, &srv, &err)) {
-		fprintf(stderr, "netisold: %s\n", err.msg);
-		http_auth_free(auth);
-		iso_agent_free(agent, false);
+		stop(&p, false);
 		return 1;
 	}
 	log_msg(LOG_INFO, "listening on %s:%llu and %s", c->flags.ip,
@@ -111,14 +161,12 @@ static int serve(struct iso_config *c)
 	do {
 		if (sigwait(&set, &sig))
 			break;
-		if (sig == SIGHUP && iso_agent_reload(agent, &err))
+		if (sig == SIGHUP && acct_reload(p.acct, &err))
 			log_msg(LOG_ERROR, "SIGHUP: %s; the classes in use are kept", err.msg);
 	} while (sig == SIGHUP);
 	log_msg(LOG_INFO, "received %s, stopping%s", strsignal(sig),
 		c->flags.cleanup_on_exit ? " and removing every container" : "");
-	http_server_stop(srv);
-	http_auth_free(auth);
-	iso_agent_free(agent, c->flags.cleanup_on_exit);
+	stop(&p, c->flags.cleanup_on_exit);
 	return 0;
 }
 

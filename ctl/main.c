@@ -17,7 +17,7 @@
 
 #include "ctl/client.h"
 #include "ctl/traffic.h"
-#include "isolator/accttime.h"
+#include "acct/calendar.h"
 #include "portmap/bytes.h"
 
 enum { EX_OK, EX_REFUSED, EX_USAGE, EX_UNREACHABLE };

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "ctl/traffic.h"
-#include "isolator/accttime.h"
+#include "acct/calendar.h"
 #include "portmap/bytes.h"
 
 #define BAR_WIDTH 30

@@ -1,4 +1,4 @@
-/* accounting.c - query parameters in, acctquery.c's JSON out. Each request
+/* accounting.c - query parameters in, acct/query.c's JSON out. Each request
  * opens its own read-only connection to work_dir/netisol.db: the agent's
  * connection belongs to the lifecycle lock, and WAL lets readers run
  * beside the collector's writes. */
@@ -15,7 +15,7 @@
 
 #include "http/accounting.h"
 #include "http/containers.h"
-#include "isolator/acctquery.h"
+#include "acct/query.h"
 #include "isolator/container.h"
 
 #define BUSY_MS 2000

@@ -4,7 +4,7 @@
 #ifndef NIS_HTTP_ACCOUNTING_H
 #define NIS_HTTP_ACCOUNTING_H
 
-#include "http/server.h"
+#include "http/request.h"
 
 void http_accounting(struct http_req *req, struct http_resp *resp);
 void http_accounting_top(struct http_req *req, struct http_resp *resp);

@@ -4,7 +4,7 @@
 
 #include <jansson.h>
 
-#include "http/server.h"
+#include "http/request.h"
 #include "isolator/container.h"
 
 void http_containers_post(struct http_req *req, struct http_resp *resp);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "http/metrics.h"
+#include "http/server.h"
 #include "http/statistics_json.h"
 #include "isolator/stats.h"
 
@@ -149,14 +150,14 @@ static void write_acct(FILE *f, const struct iso_snapshot *s, char (*lab)[LABELS
 		family(f, fam[k].name, "counter", fam[k].help);
 		for (size_t i = 0; i < s->n; i++)
 			for (size_t j = 0; j < s->c[i].nacct; j++) {
-				const struct iso_acct_total *t = &s->c[i].acct[j];
+				const struct acct_total *t = &s->c[i].acct[j];
 
 				fprintf(f, "%s{%s,class=\"%s\",direction=\"rx\"} %llu\n"
 					"%s{%s,class=\"%s\",direction=\"tx\"} %llu\n",
 					fam[k].name, lab[i], t->cls,
-					(unsigned long long)(k ? t->rx_packets : t->rx_bytes),
+					(unsigned long long)(k ? t->c.rx_packets : t->c.rx_bytes),
 					fam[k].name, lab[i], t->cls,
-					(unsigned long long)(k ? t->tx_packets : t->tx_bytes));
+					(unsigned long long)(k ? t->c.tx_packets : t->c.tx_bytes));
 			}
 	}
 }

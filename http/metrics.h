@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "http/server.h"
+#include "http/request.h"
 
 void http_metrics(struct http_req *req, struct http_resp *resp);
 

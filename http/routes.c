@@ -1,5 +1,5 @@
-/* routes.c - the route table and its dispatcher. Adding an endpoint is
- * adding a row; the write/read-only split is a column, not code. */
+/* routes.c - the route table netisold serves. Adding an endpoint is adding
+ * a row; the write/read-only split is a column, not code. */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,18 +8,8 @@
 #include "http/containers.h"
 #include "http/metrics.h"
 #include "http/statistics_json.h"
+#include "http/router.h"
 #include "http/routes.h"
-
-typedef void (*http_handler)(struct http_req *req, struct http_resp *resp);
-
-enum access { ANYONE, READ, WRITE };
-
-struct route {
-	const char *method;
-	const char *pattern;	/* "/containers/{id}": {id} matches one segment */
-	http_handler handler;
-	enum access access;
-};
 
 static void set_json(struct http_resp *resp, unsigned int status, const char *text)
 {
@@ -35,96 +25,17 @@ static void get_health(struct http_req *req, struct http_resp *resp)
 	set_json(resp, 200, "{\"status\":\"ok\"}");
 }
 
-static const struct route routes[] = {
-	{ "GET", "/health", get_health, ANYONE },
-	{ "GET", "/monitor/statistics.json", http_statistics_json, READ },
-	{ "GET", "/monitor/statistics", http_statistics_json, READ },
-	{ "GET", "/metrics", http_metrics, READ },
-	{ "GET", "/containers", http_containers_list, READ },
-	{ "POST", "/containers", http_containers_post, WRITE },
-	{ "GET", "/containers/{id}", http_containers_get, READ },
-	{ "PATCH", "/containers/{id}", http_containers_patch, WRITE },
-	{ "DELETE", "/containers/{id}", http_containers_delete, WRITE },
-	{ "GET", "/accounting", http_accounting, READ },
-	{ "GET", "/accounting/top", http_accounting_top, READ },
+const struct http_route http_routes[] = {
+	{ "GET", "/health", get_health, HTTP_ANYONE },
+	{ "GET", "/monitor/statistics.json", http_statistics_json, HTTP_READ },
+	{ "GET", "/monitor/statistics", http_statistics_json, HTTP_READ },
+	{ "GET", "/metrics", http_metrics, HTTP_READ },
+	{ "GET", "/containers", http_containers_list, HTTP_READ },
+	{ "POST", "/containers", http_containers_post, HTTP_WRITE },
+	{ "GET", "/containers/{id}", http_containers_get, HTTP_READ },
+	{ "PATCH", "/containers/{id}", http_containers_patch, HTTP_WRITE },
+	{ "DELETE", "/containers/{id}", http_containers_delete, HTTP_WRITE },
+	{ "GET", "/accounting", http_accounting, HTTP_READ },
+	{ "GET", "/accounting/top", http_accounting_top, HTTP_READ },
 };
-
-/* Matches path against pattern; on a match *arg points into a copy
- * of the {id} segment held in argbuf. */
-static bool match(const char *pattern, const char *path, char *argbuf,
-		  size_t arglen, const char **arg)
-{
-	const char *slot = strstr(pattern, "{id}");
-	size_t prefix, seg;
-
-	if (!slot)
-		return !strcmp(pattern, path);
-	prefix = (size_t)(slot - pattern);
-	if (strncmp(pattern, path, prefix))
-		return false;
-	seg = strcspn(path + prefix, "/");
-	if (!seg || seg >= arglen || strcmp(slot + 4, path + prefix + seg))
-		return false;
-	memcpy(argbuf, path + prefix, seg);
-	argbuf[seg] = '\0';
-	*arg = argbuf;
-	return true;
-}
-
-/* Mesos' split: the unix socket is trusted; on TCP writes need
- * --authenticate_http_readwrite and an operator's credentials, reads need
- * credentials only with --authenticate_http_readonly. A tenant's
- * credentials scope its reads even where credentials are not needed;
- * wrong ones there are ignored, as before tenants existed. */
-static bool allowed(enum access access, struct http_req *req, struct http_resp *resp)
-{
-	const struct http_scope *scope;
-	const char *who;
-
-	req->scope = NULL;
-	if (access == ANYONE || req->trusted)
-		return true;
-	if (access == WRITE && !http_auth_readwrite(req->auth)) {
-		http_error(resp, 403, "forbidden", "write requests are served on the unix "
-			   "socket, or on TCP with --authenticate_http_readwrite");
-		return false;
-	}
-	who = http_auth_check_scoped(req->auth, req->user, req->pass, &scope);
-	if (!who && (access == WRITE || http_auth_readonly(req->auth))) {
-		http_error(resp, 401, "unauthorized", "%s", req->user ?
-			   "wrong credentials" : "credentials required");
-		resp->challenge = true;
-		return false;
-	}
-	if (access == WRITE && scope) {
-		http_error(resp, 403, "forbidden", "principal '%s' may only read its "
-			   "containers", who);
-		return false;
-	}
-	req->scope = scope;
-	return true;
-}
-
-void http_routes_dispatch(struct http_req *req, struct http_resp *resp)
-{
-	bool path_known = false;
-
-	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-		const struct route *r = &routes[i];
-
-		req->arg = NULL;
-		if (!match(r->pattern, req->path, req->argbuf, sizeof(req->argbuf), &req->arg))
-			continue;
-		path_known = true;
-		if (strcmp(r->method, req->method))
-			continue;
-		if (allowed(r->access, req, resp))
-			r->handler(req, resp);
-		return;
-	}
-	if (path_known)
-		http_error(resp, 405, "method_not_allowed", "%s is not allowed on %s",
-			   req->method, req->path);
-	else
-		http_error(resp, 404, "not_found", "no such endpoint: %s", req->path);
-}
+const size_t http_nroutes = sizeof(http_routes) / sizeof(http_routes[0]);

@@ -1,7 +1,6 @@
 /* server.c - libmicrohttpd plumbing: listeners, body collection, one call
  * into the route table per complete request. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,10 +10,10 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
-#include <jansson.h>
 #include <microhttpd.h>
 
-#include "http/routes.h"
+#include "http/request.h"
+#include "http/router.h"
 #include "http/server.h"
 
 #define MAX_BODY (64 * 1024)
@@ -28,6 +27,8 @@ struct listener {
 	struct MHD_Daemon *daemon;
 	bool trusted;
 	const struct http_auth *auth;
+	const struct http_route *routes;
+	size_t nroutes;
 	void *app;
 };
 
@@ -67,34 +68,6 @@ struct body {
 	size_t len;
 	bool too_big;
 };
-
-const char *http_query(const struct http_req *req, const char *key)
-{
-	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key);
-}
-
-void http_error(struct http_resp *resp, unsigned int status, const char *code,
-		const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-	json_t *o;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	/* The message may quote a client's bytes: keep JSON strings UTF-8. */
-	for (char *p = msg; *p; p++)
-		if ((unsigned char)*p >= 0x80 || (unsigned char)*p < 0x20)
-			*p = '?';
-	o = json_pack("{s:s, s:s}", "error", msg, "code", code);
-	free(resp->body);
-	resp->body = o ? json_dumps(o, JSON_COMPACT) : NULL;
-	resp->len = resp->body ? strlen(resp->body) : 0;
-	resp->status = status;
-	resp->content_type = "application/json";
-	json_decref(o);
-}
 
 /* Appends one chunk of the upload; refuses bodies above MAX_BODY. */
 static int body_append(struct body *b, const char *data, size_t len)
@@ -176,7 +149,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		http_error(&resp, 413, "body_too_large", "request body exceeds %d bytes",
 			   MAX_BODY);
 	else
-		http_routes_dispatch(&req, &resp);
+		http_route_dispatch(l->routes, l->nroutes, &req, &resp);
 	if (user)
 		MHD_free(user);
 	if (pass)
@@ -271,6 +244,8 @@ int http_server_start(const struct http_server_cfg *cfg, struct http_server **ou
 	if (!s)
 		return nis_err_set(err, -ENOMEM, "out of memory");
 	s->tcp.app = s->unix_.app = cfg->app;
+	s->tcp.routes = s->unix_.routes = cfg->routes;
+	s->tcp.nroutes = s->unix_.nroutes = cfg->nroutes;
 	s->tcp.auth = cfg->auth;
 	s->unix_.trusted = true;
 	if (cfg->ip && (rc = start_tcp(s, cfg, err)))

@@ -2,7 +2,7 @@
 #ifndef NIS_HTTP_STATISTICS_JSON_H
 #define NIS_HTTP_STATISTICS_JSON_H
 
-#include "http/server.h"
+#include "http/request.h"
 #include "isolator/stats.h"
 
 void http_statistics_json(struct http_req *req, struct http_resp *resp);

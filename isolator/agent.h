@@ -5,7 +5,6 @@
 
 #include <pthread.h>
 
-#include "isolator/acct.h"
 #include "isolator/checkpoint.h"
 #include "isolator/container.h"
 #include "isolator/datapath.h"
@@ -22,7 +21,7 @@ struct iso_agent {
 	size_t count;
 	char netns_dir[PATH_MAX];
 	struct iso_ckpt *ckpt;
-	struct iso_acct *acct;
+	struct acct *acct;		/* the agent's (agent/main.c), not ours */
 	struct iso_reaper *reaper;	/* veths and netns handles of destroyed containers */
 };
 
@@ -32,7 +31,6 @@ struct iso_container {
 	struct pm_set ports;
 	double created_at;
 	struct iso_dp_ct dp;
-	struct iso_acct_ct acct;
 	struct iso_container *next;
 };
 

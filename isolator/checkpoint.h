@@ -1,7 +1,7 @@
-/* checkpoint.h - the agent's durable state in work_dir/netisol.db (SQLite,
- * WAL, synchronous=FULL): one row per container, written before and after
- * each lifecycle step, so a crash at any point can be finished off. The
- * schema is versioned (PRAGMA user_version) with forward migrations. */
+/* checkpoint.h - the isolator's durable state in work_dir/netisol.db
+ * (SQLite, WAL, synchronous=FULL): one row per container, written before
+ * and after each lifecycle step, so a crash at any point can be finished
+ * off. The table is made by agent/db.c, which owns the schema. */
 #ifndef NIS_ISOLATOR_CHECKPOINT_H
 #define NIS_ISOLATOR_CHECKPOINT_H
 
@@ -29,9 +29,7 @@ struct iso_ckpt_row {
 
 struct iso_ckpt;
 
-/* Opens (creating, migrating) work_dir/netisol.db. A database that cannot
- * be read is moved aside as netisol.db.corrupt-<time>, named in the log,
- * and a new one is made: never silently emptied in place. */
+/* Opens work_dir/netisol.db, made ready by agent_db_prepare. */
 int iso_ckpt_open(const char *work_dir, struct iso_ckpt **out, struct nis_err *err);
 void iso_ckpt_close(struct iso_ckpt *c);
 

@@ -174,7 +174,7 @@ static int check_classes(struct iso_config *c, struct nis_err *err)
 {
 	if (!c->flags.network_classes)
 		return 0;
-	return iso_netclasses_load(c->flags.network_classes, &c->classes, err);
+	return acct_classes_load(c->flags.network_classes, &c->classes, err);
 }
 
 int iso_config_check_flags(struct iso_config *c, struct nis_err *err)
@@ -245,6 +245,6 @@ int iso_config_check_host(struct iso_config *c, struct nis_err *err)
 void iso_config_free(struct iso_config *c)
 {
 	pm_resources_free(&c->res);
-	iso_netclasses_free(&c->classes);
+	acct_classes_free(&c->classes);
 	iso_flags_free(&c->flags);
 }

@@ -5,7 +5,7 @@
 
 #include "common/err.h"
 #include "isolator/flags.h"
-#include "isolator/netclass.h"
+#include "acct/classes.h"
 #include "portmap/resources.h"
 #include "tc/host.h"
 
@@ -15,7 +15,7 @@ struct iso_config {
 	struct tc_host host;		/* filled by iso_config_check_host() */
 	uint32_t block_size;
 	uint64_t max_containers;
-	struct iso_netclasses classes;	/* from --network_classes, or none */
+	struct acct_classes classes;	/* from --network_classes, or none */
 };
 
 /* Checks that need nothing but the flags: isolators, resources, block

@@ -10,6 +10,8 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "acct/collector.h"
+#include "acct/meter.h"
 #include "common/fs.h"
 #include "common/log.h"
 #include "isolator/agent.h"
@@ -236,8 +238,9 @@ int iso_agent_create(struct iso_agent *a, const struct iso_create *req,
 		goto fail;
 	}
 	iso_dp_test_abort(12);
-	if ((rc = iso_acct_track(a->acct, c, false, err)) ||
+	if ((rc = acct_track(c->dp.meter, c->id, false, err)) ||
 	    (rc = iso_agent_checkpoint(a, c, ISO_RUNNING, err))) {
+		acct_forget(c->dp.meter);	/* a pass may have counted it meanwhile */
 		iso_dp_cleanup(&a->dp, &c->dp);
 		iso_ckpt_delete(a->ckpt, c->id, NULL);
 		pm_alloc_release(a->eph, c->dp.ephemeral, NULL);
@@ -318,8 +321,8 @@ static void remove_container(struct iso_agent *a, struct iso_container *c)
 	int ifindex = c->dp.veth_ifindex;
 	const char *netns = c->dp.nsfd >= 0 ? c->dp.netns : NULL;
 
+	acct_forget(c->dp.meter);	/* no pass reads it again; its last rows go */
 	iso_dp_unhook(&a->dp, &c->dp);
-	iso_acct_forget(a->acct, c);
 	iso_dp_test_abort(14);
 	if (a->reaper && !iso_reaper_add(a->reaper, c->id, c->dp.veth, ifindex, netns))
 		return;
@@ -336,7 +339,7 @@ static void destroy_locked(struct iso_agent *a, struct iso_container **pp)
 	/* "destroying" first: a crash half-way is finished off on restart. */
 	if (iso_ckpt_set_state(a->ckpt, c->id, ISO_DESTROYING, &err))
 		log_msg(LOG_ERROR, "%s", err.msg);
-	if (iso_acct_final(a->acct, c, &err))
+	if (acct_final(c->dp.meter, &err))
 		log_msg(LOG_ERROR, "container %s: its last traffic was not written: %s",
 			c->id, err.msg);
 	iso_dp_test_abort(13);
@@ -420,15 +423,7 @@ int iso_agent_new(const struct iso_config *cfg, struct iso_agent **out, struct n
 	snprintf(a->netns_dir, sizeof(a->netns_dir), "%s/netns", cfg->flags.runtime_dir);
 	iso_dp_test_hooks();
 	if ((rc = iso_dp_probe(&a->dp, cfg, err)) ||
-	    (rc = pm_alloc_new(&cfg->res.ephemeral, cfg->block_size, &a->eph, err)) ||
-	    (rc = iso_ckpt_open(cfg->flags.work_dir, &a->ckpt, err)) ||
-	    (rc = nis_mkdir_p(cfg->flags.runtime_dir, 0700, err)) ||
-	    (rc = tc_netns_dir_setup(a->netns_dir, err)) ||
-	    (rc = iso_dp_setup(&a->dp, cfg, true, err)) ||
-	    (rc = iso_acct_new(a, &a->acct, err)) ||
-	    (iso_dp_fast_setup(&a->dp, true), rc = iso_agent_recover(a, err)) ||
-	    (rc = iso_reaper_start(a, &a->reaper, err)) ||
-	    (rc = iso_acct_start(a->acct, err))) {
+	    (rc = pm_alloc_new(&cfg->res.ephemeral, cfg->block_size, &a->eph, err))) {
 		iso_agent_free(a, false);
 		return rc;
 	}
@@ -436,22 +431,26 @@ int iso_agent_new(const struct iso_config *cfg, struct iso_agent **out, struct n
 	return 0;
 }
 
-int iso_agent_reload(struct iso_agent *a, struct nis_err *err)
+int iso_agent_start(struct iso_agent *a, struct acct *acct, struct nis_err *err)
 {
+	const struct iso_config *cfg = a->cfg;
 	int rc;
 
-	pthread_mutex_lock(&a->lock);
-	rc = iso_acct_reload(a->acct, err);
-	pthread_mutex_unlock(&a->lock);
-	return rc;
+	a->acct = a->dp.acct = acct;
+	if ((rc = iso_ckpt_open(cfg->flags.work_dir, &a->ckpt, err)) ||
+	    (rc = nis_mkdir_p(cfg->flags.runtime_dir, 0700, err)) ||
+	    (rc = tc_netns_dir_setup(a->netns_dir, err)) ||
+	    (rc = iso_dp_setup(&a->dp, cfg, true, err)) ||
+	    (iso_dp_fast_setup(&a->dp, true), rc = iso_agent_recover(a, err)) ||
+	    (rc = iso_reaper_start(a, &a->reaper, err)))
+		return rc;
+	return 0;
 }
 
 void iso_agent_free(struct iso_agent *a, bool destroy)
 {
 	if (!a)
 		return;
-	if (a->acct)
-		iso_acct_stop(a->acct);	/* the last pass, before anything goes */
 	while (destroy && a->list)
 		destroy_locked(a, &a->list);
 	iso_reaper_stop(a->reaper);	/* finishes what destroys left */
@@ -465,7 +464,6 @@ void iso_agent_free(struct iso_agent *a, bool destroy)
 		a->list = c->next;
 		iso_container_free(c);
 	}
-	iso_acct_free(a->acct);
 	iso_dp_close(&a->dp);
 	iso_ckpt_close(a->ckpt);
 	pm_alloc_free(a->eph);

@@ -49,11 +49,15 @@ struct iso_update {
 };
 
 struct iso_agent;
+struct acct;
 
-/* Probes, sets the host datapath up, removes orphans of earlier runs. */
+/* Probes the kernel; nothing on the host is touched yet. */
 int iso_agent_new(const struct iso_config *cfg, struct iso_agent **out, struct nis_err *err);
-/* SIGHUP: re-reads --network_classes without losing counts. */
-int iso_agent_reload(struct iso_agent *a, struct nis_err *err);
+/* Sets the host datapath up, takes back the containers of the checkpoint
+ * (work_dir/netisol.db, made ready by the caller) and removes orphans of
+ * earlier runs. Containers are counted through acct, which must outlive
+ * the agent (acct_stop before iso_agent_free, acct_free after). */
+int iso_agent_start(struct iso_agent *a, struct acct *acct, struct nis_err *err);
 /* With destroy, tears every container down; else leaves them running. */
 void iso_agent_free(struct iso_agent *a, bool destroy);
 

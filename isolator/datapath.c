@@ -12,7 +12,7 @@
 #include <sys/socket.h>
 
 #include "common/log.h"
-#include "isolator/acctdp.h"
+#include "acct/meter.h"
 #include "isolator/datapath.h"
 #include "isolator/portblocks.h"
 #include "tc/addr.h"
@@ -98,7 +98,7 @@ static int veth_filters(struct iso_dp *dp, struct iso_dp_ct *ct, struct nis_err 
 
 	fixed[1].keys[fixed[1].nkeys++] = tc_u32_key8(IPPROTO_ICMP, 0xff, 9, false);
 	if ((rc = tc_qdisc_clsact_add(sk, v, false, err)) ||
-	    (rc = iso_acct_dp_attach(dp, ct, v, err)) ||
+	    (rc = acct_meter_attach(dp->acct, ct->veth, v, &ct->meter, err)) ||
 	    (iso_dp_fast_ct(dp, ct), rc = add_rules(sk, v, fixed, 2, err)) ||
 	    (rc = tc_u32_table_add(sk, v, TC_INGRESS, DP_PRIO_IP, ETH_P_IP,
 				   TC_U32_HT(DP_HT_TO_LO), 1, err)) ||
@@ -379,7 +379,8 @@ int iso_dp_isolate(struct iso_dp *dp, struct iso_dp_ct *ct, const struct pm_set 
 	struct iso_opt_u64 eg = ct->egress, in = ct->ingress;
 	int rc = 0, nplanned;
 
-	ct->nsfd = ct->diag_fd = ct->sockstat_fd = ct->snmp_fd = ct->acct_fd = -1;
+	ct->nsfd = ct->diag_fd = ct->sockstat_fd = ct->snmp_fd = -1;
+	ct->meter = NULL;
 	ct->nblocks = 0;
 	ct->egress.set = ct->ingress.set = false;
 	if ((nplanned = plan_blocks(ct, ports, err)) < 0)
@@ -415,7 +416,8 @@ void iso_dp_release(struct iso_dp_ct *ct)
 	close_fd(&ct->sockstat_fd);
 	close_fd(&ct->snmp_fd);
 	close_fd(&ct->nsfd);
-	iso_acct_dp_release(ct);
+	acct_meter_free(ct->meter);
+	ct->meter = NULL;
 	free(ct->blocks);
 	ct->blocks = NULL;
 }
@@ -424,8 +426,8 @@ void iso_dp_fast_ct(struct iso_dp *dp, const struct iso_dp_ct *ct)
 {
 	struct nis_err err = { "" };
 
-	if (dp->fast_on && tc_fast_set_ct(&dp->fast, ct->slot, ct->veth_ifindex, ct->acct_fd,
-					  &err))
+	if (dp->fast_on && tc_fast_set_ct(&dp->fast, ct->slot, ct->veth_ifindex,
+					  acct_meter_fd(ct->meter), &err))
 		log_msg(LOG_WARN, "%s: no fast path, its traffic takes the host veth: %s",
 			ct->netns, err.msg);
 }
@@ -534,7 +536,8 @@ int iso_dp_resume(struct iso_dp *dp, struct iso_dp_ct *ct, const struct iso_flag
 {
 	int rc;
 
-	ct->diag_fd = ct->sockstat_fd = ct->snmp_fd = ct->acct_fd = -1;
+	ct->diag_fd = ct->sockstat_fd = ct->snmp_fd = -1;
+	ct->meter = NULL;
 	if ((ct->nsfd = tc_netns_open(ct->netns, err)) < 0)
 		return ct->nsfd;
 	if ((rc = reserve_ids(dp, ct, err)) ||
@@ -545,7 +548,7 @@ int iso_dp_resume(struct iso_dp *dp, struct iso_dp_ct *ct, const struct iso_flag
 	    (rc = mirror_nodes(dp, ct, ISO_DP_READD, err)))
 		return rc;
 	/* Counting is not worth a running container: without it, it runs on. */
-	if ((rc = iso_acct_dp_resume(dp, ct, err)))
+	if ((rc = acct_meter_resume(dp->acct, ct->veth, ct->veth_ifindex, &ct->meter, err)))
 		log_msg(LOG_ERROR, "%s: its traffic is not counted: %s", ct->netns, err->msg);
 	iso_dp_fast_ct(dp, ct);
 	for (size_t i = 0; i < ct->nblocks; i++)

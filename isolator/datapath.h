@@ -33,9 +33,7 @@ struct iso_dp_ct {
 	struct iso_dp_block *blocks;
 	size_t nblocks;
 	struct iso_ids nodes;
-	int acct_fd;			/* counters map, -1: none */
-	uint32_t acct_map_id;		/* its kernel id: another id is a reset */
-	int acct_ifindex;		/* the veth the counters are on */
+	struct acct_meter *meter;	/* its counting filters, NULL: none */
 };
 
 /* Builds the container's datapath for the ephemeral block and ports. */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "acct/collector.h"
 #include "common/log.h"
 #include "isolator/hostdp.h"
 #include "tc/link.h"
@@ -38,7 +39,6 @@ int iso_dp_probe(struct iso_dp *dp, const struct iso_config *c, struct nis_err *
 	const char *missing;
 	int rc;
 
-	dp->acct_trie = -1;
 	dp->fast.ports = dp->fast.progs = -1;
 	if ((rc = tc_probe(&dp->feat, err)))
 		return rc;
@@ -243,7 +243,7 @@ void iso_dp_fast_setup(struct iso_dp *dp, bool keep)
 	}
 	if ((rc == -ENOENT && (rc = tc_fast_new(&dp->fast, &err))) ||
 	    (rc = tc_fast_attach(dp->sk, dp->host.ifindex, TC_INGRESS, DP_PRIO_FAST, &dp->fast,
-				 dp->acct_trie, dp->host.ip, &err))) {
+				 acct_trie_fd(dp->acct), dp->host.ip, &err))) {
 		log_msg(LOG_WARN, "no fast path (%s): world -> container traffic takes the "
 			"host veth", err.msg);
 		/* A filter an earlier run left would act on entries nobody keeps. */

@@ -13,7 +13,7 @@
 #include "tc/probe.h"
 
 /* u32 priorities, Mesos' (primary << 8 | secondary) scheme. */
-#define DP_PRIO_ACCT	1	/* counting, before everything on the host veth */
+/* prio 1 on the host veth: the counting filters (ACCT_PRIO, acct/meter.h) */
 #define DP_PRIO_FAST	257	/* host eth0: the fast path, before every u32 walk */
 #define DP_PRIO_ARP	258
 #define DP_PRIO_ICMP	514
@@ -67,7 +67,7 @@ struct iso_dp {
 	struct iso_ids buckets[256];	/* node ids under each high byte (both levels) */
 	bool l2[256];			/* second-level tables made for this high byte */
 	char sysctl_val[DP_N_SYSCTLS][64];	/* host values copied into containers */
-	int acct_trie;			/* class trie of the counting filters, -1: none */
+	struct acct *acct;		/* counting (the fast path counts too), or NULL */
 	bool fast_on;			/* the kernel runs the fast path */
 	struct tc_fast fast;		/* its maps (-1: not set up) */
 };

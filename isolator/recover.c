@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "acct/meter.h"
 #include "common/log.h"
 #include "isolator/agent.h"
 #include "isolator/portblocks.h"
@@ -35,7 +36,7 @@ static struct iso_container *from_row(const struct iso_ckpt_row *r)
 	c->dp.egress = r->egress;
 	c->dp.ingress = r->ingress;
 	c->dp.slot = r->slot;
-	c->dp.nsfd = c->dp.diag_fd = c->dp.sockstat_fd = c->dp.snmp_fd = c->dp.acct_fd = -1;
+	c->dp.nsfd = c->dp.diag_fd = c->dp.sockstat_fd = c->dp.snmp_fd = -1;
 	return c;
 }
 
@@ -73,6 +74,7 @@ static void finish_off(struct iso_agent *a, struct iso_container *c)
 static void recover_one(struct iso_agent *a, const struct iso_ckpt_row *r)
 {
 	struct iso_container *c = from_row(r);
+	struct acct_meter *orphan;
 	struct nis_err err = { "" };
 	int rc, reserved;
 
@@ -81,11 +83,9 @@ static void recover_one(struct iso_agent *a, const struct iso_ckpt_row *r)
 	rc = check_row(a, c, r, &err);
 	reserved = rc == 0;
 	if (!rc && !(rc = iso_dp_resume(&a->dp, &c->dp, &a->cfg->flags, &err))) {
-		if (iso_acct_track(a->acct, c, true, &err)) {
+		if (acct_track(c->dp.meter, c->id, true, &err))
 			log_msg(LOG_ERROR, "container %s: its traffic is not counted: %s",
 				c->id, err.msg);
-			c->acct.ck = 0;
-		}
 		pm_set_union(&a->used_ports, &a->used_ports, &c->ports);
 		c->next = a->list;
 		a->list = c;
@@ -96,13 +96,14 @@ static void recover_one(struct iso_agent *a, const struct iso_ckpt_row *r)
 	}
 	log_msg(LOG_INFO, "container %s not recovered (%s): removing what is left of it",
 		c->id, err.msg);
-	iso_acct_final_orphan(a->acct, c);
+	orphan = acct_final_orphan(a->acct, c->id, c->dp.veth);
 	if (reserved) {
 		iso_dp_cleanup(&a->dp, &c->dp);
 		pm_alloc_release(a->eph, c->dp.ephemeral, NULL);
 	}
 	finish_off(a, c);
-	iso_acct_forget(a->acct, c);
+	acct_forget(orphan);
+	acct_meter_free(orphan);
 	iso_ckpt_delete(a->ckpt, c->id, NULL);
 	iso_container_free(c);
 }

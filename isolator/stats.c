@@ -5,6 +5,8 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include "acct/collector.h"
+#include "acct/meter.h"
 #include "isolator/agent.h"
 #include "isolator/stats.h"
 #include "tc/qdisc.h"
@@ -132,30 +134,6 @@ static int stats_cmp(const void *x, const void *y)
 	return strcmp(((const struct iso_stats *)x)->id, ((const struct iso_stats *)y)->id);
 }
 
-/* The classes c has traffic in; nothing when accounting is off. */
-static void copy_totals(const struct iso_agent *a, const struct iso_container *c,
-			struct iso_stats *s)
-{
-	const struct acct_counts *t = c->acct.total;
-	size_t n = 0;
-
-	for (int ci = 0; ci < ACCT_CLASSES; ci++)
-		n += t[ci].rx_packets || t[ci].tx_packets;
-	if (!n || !(s->acct = calloc(n, sizeof(*s->acct))))
-		return;
-	for (unsigned int ci = 0; ci < ACCT_CLASSES; ci++) {
-		if (!t[ci].rx_packets && !t[ci].tx_packets)
-			continue;
-		struct iso_acct_total *o = &s->acct[s->nacct++];
-
-		snprintf(o->cls, sizeof(o->cls), "%s", iso_acct_class_name(a->acct, ci));
-		o->rx_bytes = t[ci].rx_bytes;
-		o->tx_bytes = t[ci].tx_bytes;
-		o->rx_packets = t[ci].rx_packets;
-		o->tx_packets = t[ci].tx_packets;
-	}
-}
-
 static int pick(struct iso_agent *a, const char *only, struct collect *k, struct nis_err *err)
 {
 	size_t cap = a->count ? a->count : 1;
@@ -175,7 +153,7 @@ static int pick(struct iso_agent *a, const char *only, struct collect *k, struct
 		s->labels = c->labels;
 		s->egress = c->dp.egress;
 		s->ingress = c->dp.ingress;
-		copy_totals(a, c, s);
+		acct_meter_totals(c->dp.meter, &s->acct, &s->nacct);
 	}
 	if (only && !k->n)
 		return nis_err_set(err, -ENOENT, "no container '%s'", only);
@@ -230,7 +208,7 @@ int iso_agent_snapshot(struct iso_agent *a, const char *only, struct iso_snapsho
 	out->free_blocks = pm_alloc_available(a->eph);
 	out->capacity = a->cfg->max_containers;
 	out->destroying = a->reaper ? iso_reaper_pending(a->reaper) : 0;
-	iso_acct_pass_stats(a->acct, &out->acct_pass_seconds, &out->acct_passes);
+	acct_pass_stats(a->acct, &out->acct_pass_seconds, &out->acct_passes);
 	pthread_mutex_unlock(&a->lock);
 	free(k.c);
 	free(k.idx);

@@ -8,19 +8,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "acct/meter.h"
 #include "isolator/container.h"
 #include "isolator/procnet.h"
 
 struct iso_tc_stats {
 	const char *id;		/* "bw_limit", "bloat_reduction", "ingress_..." */
 	uint64_t backlog, bytes, drops, overlimits, packets, qlen, ratebps, ratepps, requeues;
-};
-
-/* A container's traffic history, all time, per class, as of the last
- * accounting pass. */
-struct iso_acct_total {
-	char cls[16];
-	uint64_t rx_bytes, tx_bytes, rx_packets, tx_packets;
 };
 
 struct iso_stats {
@@ -37,7 +31,7 @@ struct iso_stats {
 	uint32_t rtt_p50, rtt_p90, rtt_p95, rtt_p99;
 	struct iso_snmp_value *snmp;
 	size_t nsnmp;
-	struct iso_acct_total *acct;	/* classes with traffic */
+	struct acct_total *acct;	/* all-time, the classes with traffic */
 	size_t nacct;
 };
 

@@ -9,8 +9,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "isolator/acctstore.h"
-#include "isolator/checkpoint.h"
+#include "acct/store.h"
+#include "agent/db.h"
 
 static double now_ms(void)
 {
@@ -42,9 +42,9 @@ int main(int argc, char **argv)
 	int days = argc > 4 ? atoi(argv[4]) : 31, interval = 60;
 	const char *dir = argc > 1 ? argv[1] : NULL;
 	struct nis_err err = { "" };
-	struct iso_ckpt *ck;
 	struct acct_store *st;
-	struct iso_flags f;
+	/* the flags' defaults: 48hrs, 62days, 1826days, forever */
+	const struct acct_retention f = { { 48 * 3600, 62 * 86400, 1826 * 86400, -1 } };
 	struct acct_row *rows = calloc((size_t)n * (size_t)classes, sizeof(*rows));
 	int64_t *cks = calloc((size_t)n, sizeof(*cks));
 	struct acct_source *src = calloc((size_t)n, sizeof(*src));
@@ -52,8 +52,8 @@ int main(int argc, char **argv)
 	size_t np = 0, cap = 4096;
 	double *ms = malloc(cap * sizeof(*ms)), t0 = now_ms();
 
-	if (!dir || !rows || !cks || !src || !ms || iso_ckpt_open(dir, &ck, &err) ||
-	    acct_store_open(dir, &st, &err) || iso_flags_init(&f, &err)) {
+	if (!dir || !rows || !cks || !src || !ms || agent_db_prepare(dir, &err) ||
+	    acct_store_open(dir, &st, &err)) {
 		fprintf(stderr, "usage: acct_sim DIR [CONTAINERS] [CLASSES] [DAYS] (%s)\n", err.msg);
 		return 2;
 	}
@@ -86,14 +86,12 @@ int main(int argc, char **argv)
 		t += fine ? interval : 3600;
 	}
 	acct_store_close(st);
-	iso_ckpt_close(ck);	/* checkpoints the WAL into the file */
 	qsort(ms, np, sizeof(*ms), cmp_d);
 	printf("{\"containers\": %d, \"classes\": %d, \"days\": %d, \"passes_timed\": %zu,"
 	       " \"pass_ms_median\": %.2f, \"pass_ms_p99\": %.2f, \"db_bytes\": %lld,"
 	       " \"wal_bytes\": %lld, \"wall_s\": %.1f}\n", n, classes, days, np, ms[np / 2],
 	       ms[np * 99 / 100], (long long)file_size(dir, "netisol.db"),
 	       (long long)file_size(dir, "netisol.db-wal"), (now_ms() - t0) / 1e3);
-	iso_flags_free(&f);
 	free(ms);
 	free(rows);
 	free(cks);

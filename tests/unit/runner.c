@@ -17,10 +17,10 @@ int main(void)
 	add_bytes_tests(s);
 	add_flags_tests(s);
 	add_procnet_tests(s);
-	add_netclass_tests(s);
-	add_acctstore_tests(s);
+	add_acct_classes_tests(s);
+	add_acct_store_tests(s);
 	add_auth_tests(s);
-	add_acctquery_tests(s);
+	add_acct_query_tests(s);
 	sr = srunner_create(s);
 	/* TAP on stdout: automake's tap-driver counts every test. */
 	srunner_set_tap(sr, "-");

@@ -1,4 +1,4 @@
-/* test_netclass.c - the network classes file: accepted forms, refusals,
+/* test_acct_classes.c - the network classes file: accepted forms, refusals,
  * and longest-prefix lookup against a brute-force model. */
 #include <arpa/inet.h>
 #include <stdbool.h>
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "isolator/netclass.h"
+#include "acct/classes.h"
 #include "tests/unit/unit.h"
 
 static struct in_addr ip(const char *s)
@@ -19,22 +19,22 @@ static struct in_addr ip(const char *s)
 
 START_TEST(test_parse_ok)
 {
-	struct iso_netclasses c;
+	struct acct_classes c;
 	struct nis_err err = { "" };
 	const char *text = "# classes\n1 0.0.0.0/0\n\n2\t10.0.0.0/8   # private\r\n"
 			   "  3 10.1.0.0/16\n2 198.19.0.0/16";
 
-	ck_assert_int_eq(iso_netclasses_parse(text, &c, &err), 0);
+	ck_assert_int_eq(acct_classes_parse(text, &c, &err), 0);
 	ck_assert_uint_eq(c.n, 4);
-	ck_assert_int_eq(iso_netclasses_lookup(&c, ip("8.8.8.8")), 1);
-	ck_assert_int_eq(iso_netclasses_lookup(&c, ip("10.2.3.4")), 2);
-	ck_assert_int_eq(iso_netclasses_lookup(&c, ip("10.1.3.4")), 3);
-	ck_assert_int_eq(iso_netclasses_lookup(&c, ip("198.19.200.1")), 2);
-	iso_netclasses_free(&c);
-	ck_assert_int_eq(iso_netclasses_parse("", &c, &err), 0);
+	ck_assert_int_eq(acct_classes_lookup(&c, ip("8.8.8.8")), 1);
+	ck_assert_int_eq(acct_classes_lookup(&c, ip("10.2.3.4")), 2);
+	ck_assert_int_eq(acct_classes_lookup(&c, ip("10.1.3.4")), 3);
+	ck_assert_int_eq(acct_classes_lookup(&c, ip("198.19.200.1")), 2);
+	acct_classes_free(&c);
+	ck_assert_int_eq(acct_classes_parse("", &c, &err), 0);
 	ck_assert_uint_eq(c.n, 0);
-	ck_assert_int_eq(iso_netclasses_lookup(&c, ip("8.8.8.8")), -1);
-	iso_netclasses_free(&c);
+	ck_assert_int_eq(acct_classes_lookup(&c, ip("8.8.8.8")), -1);
+	acct_classes_free(&c);
 }
 END_TEST
 
@@ -55,12 +55,12 @@ START_TEST(test_parse_refused)
 		{ "1 10.0.0.0/8 extra\n", "unexpected text" },
 		{ "1 10.0.0.0/8\n2 10.0.0.0/8\n", "line 2: prefix listed twice" },
 	};
-	struct iso_netclasses c;
+	struct acct_classes c;
 	struct nis_err err;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err.msg[0] = '\0';
-		ck_assert_int_lt(iso_netclasses_parse(bad[i].text, &c, &err), 0);
+		ck_assert_int_lt(acct_classes_parse(bad[i].text, &c, &err), 0);
 		ck_assert_msg(strstr(err.msg, bad[i].msg), "'%s': got '%s'", bad[i].text,
 			      err.msg);
 	}
@@ -70,14 +70,14 @@ END_TEST
 START_TEST(test_too_many_classes)
 {
 	char text[64 * 32] = "", line[64];
-	struct iso_netclasses c;
+	struct acct_classes c;
 	struct nis_err err = { "" };
 
-	for (int i = 0; i <= ISO_CLASSES_MAX; i++) {
+	for (int i = 0; i <= ACCT_NUMBERED_MAX; i++) {
 		snprintf(line, sizeof(line), "%d 10.%d.0.0/16\n", i, i);
 		strcat(text, line);
 	}
-	ck_assert_int_lt(iso_netclasses_parse(text, &c, &err), 0);
+	ck_assert_int_lt(acct_classes_parse(text, &c, &err), 0);
 	ck_assert_ptr_nonnull(strstr(err.msg, "more than 62 classes"));
 }
 END_TEST
@@ -86,7 +86,7 @@ END_TEST
  * from 32 down, on random prefixes and addresses. */
 START_TEST(test_lookup_model)
 {
-	struct iso_netclasses c;
+	struct acct_classes c;
 	struct nis_err err = { "" };
 	static char text[200 * 32];
 	uint32_t nets[200];
@@ -111,7 +111,7 @@ START_TEST(test_lookup_model)
 		strcat(text, line);
 		n++;
 	}
-	ck_assert_int_eq(iso_netclasses_parse(text, &c, &err), 0);
+	ck_assert_int_eq(acct_classes_parse(text, &c, &err), 0);
 	for (int t = 0; t < 20000; t++) {
 		uint32_t a = (uint32_t)rand() ^ nets[t % 200];
 		int want = -1;
@@ -121,13 +121,13 @@ START_TEST(test_lookup_model)
 				if (lens[j] == (unsigned int)len &&
 				    (a & (len ? ~0u << (32 - len) : 0)) == nets[j])
 					want = (int)(j % 60);
-		UCHECK_EQ(iso_netclasses_lookup(&c, (struct in_addr){ htonl(a) }), want);
+		UCHECK_EQ(acct_classes_lookup(&c, (struct in_addr){ htonl(a) }), want);
 	}
-	iso_netclasses_free(&c);
+	acct_classes_free(&c);
 }
 END_TEST
 
-void add_netclass_tests(Suite *s)
+void add_acct_classes_tests(Suite *s)
 {
 	TCase *tc = tcase_create("netclass");
 

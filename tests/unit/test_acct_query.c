@@ -1,4 +1,4 @@
-/* test_acctquery.c - the readers of the traffic history against an
+/* test_acct_query.c - the readers of the traffic history against an
  * in-memory database with known rows: ordering, from/to boundaries, class
  * filter, unknown ids, top, tz=local re-bucketing; and the calendar
  * helpers: time parsing, month floors, days-from-civil. */
@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "isolator/acctquery.h"
+#include "acct/query.h"
 #include "tests/unit/unit.h"
 
 #define SCHEMA_TABLE(name)							\
@@ -673,7 +673,7 @@ START_TEST(test_local_dst)
 }
 END_TEST
 
-void add_acctquery_tests(Suite *s)
+void add_acct_query_tests(Suite *s)
 {
 	TCase *tc = tcase_create("acctquery");
 	TCase *gmt3 = tcase_create("acctquery_gmt3");

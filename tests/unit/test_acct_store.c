@@ -1,4 +1,4 @@
-/* test_acctstore.c - the history writer: rollups equal the sum of their
+/* test_acct_store.c - the history writer: rollups equal the sum of their
  * minutes, last counters round-trip, classes keep their index, retention
  * prunes exactly what is older than the setting. */
 #include <errno.h>
@@ -8,12 +8,11 @@
 #include <string.h>
 #include <sqlite3.h>
 
-#include "isolator/acctstore.h"
-#include "isolator/checkpoint.h"
+#include "acct/store.h"
+#include "agent/db.h"
 #include "tests/unit/unit.h"
 
 static char dir[] = "/tmp/nis-acct-XXXXXX";
-static struct iso_ckpt *ckpt;
 static struct acct_store *st;
 
 static void setup(void)
@@ -21,7 +20,7 @@ static void setup(void)
 	struct nis_err err = { "" };
 
 	ck_assert_ptr_nonnull(mkdtemp(strcpy(dir, "/tmp/nis-acct-XXXXXX")));
-	ck_assert_int_eq(iso_ckpt_open(dir, &ckpt, &err), 0);
+	ck_assert_int_eq(agent_db_prepare(dir, &err), 0);
 	ck_assert_msg(!acct_store_open(dir, &st, &err), "%s", err.msg);
 }
 
@@ -30,7 +29,6 @@ static void teardown(void)
 	char cmd[128];
 
 	acct_store_close(st);
-	iso_ckpt_close(ckpt);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	ck_assert_int_eq(system(cmd), 0);
 }
@@ -141,12 +139,12 @@ END_TEST
 
 START_TEST(test_prune)
 {
+	/* the flags' defaults: 48hrs, 62days, 1826days, forever */
+	const struct acct_retention f = { { 48 * 3600, 62 * 86400, 1826 * 86400, -1 } };
 	struct nis_err err = { "" };
-	struct iso_flags f;
 	int64_t ck;
 	time_t now = 1795305600;
 
-	ck_assert_int_eq(iso_flags_init(&f, &err), 0);
 	ck_assert_int_eq(acct_store_container(st, "job.1", &ck, &err), 0);
 	/* one pass per hour for 4 days before now */
 	for (int h = 96; h >= 0; h--) {
@@ -164,11 +162,10 @@ START_TEST(test_prune)
 	ck_assert_int_eq(sum("SELECT COUNT(*) FROM acct_minute"), 48);
 	ck_assert_int_eq(sum("SELECT COUNT(*) FROM acct_hour"), 97);
 	ck_assert_int_eq(sum("SELECT SUM(tx_bytes) FROM acct_day"), 97);
-	iso_flags_free(&f);
 }
 END_TEST
 
-void add_acctstore_tests(Suite *s)
+void add_acct_store_tests(Suite *s)
 {
 	TCase *tc = tcase_create("acctstore");
 

@@ -27,9 +27,9 @@ void add_alloc_tests(Suite *s);
 void add_bytes_tests(Suite *s);
 void add_flags_tests(Suite *s);
 void add_procnet_tests(Suite *s);
-void add_netclass_tests(Suite *s);
-void add_acctstore_tests(Suite *s);
+void add_acct_classes_tests(Suite *s);
+void add_acct_store_tests(Suite *s);
 void add_auth_tests(Suite *s);
-void add_acctquery_tests(Suite *s);
+void add_acct_query_tests(Suite *s);
 
 #endif

@@ -1,0 +1,56 @@
+/* state.h - the collector's state, shared by acct/'s own files only
+ * (collector.c: set-up, classes, the thread; meter.c: counting filters and
+ * the meters' lifecycle; pass.c: deltas into the store). Not a public
+ * surface: the rest of the agent sees collector.h. */
+#ifndef NIS_ACCT_STATE_H
+#define NIS_ACCT_STATE_H
+
+#include <net/if.h>
+#include <pthread.h>
+
+#include "acct/collector.h"
+#include "acct/meter.h"
+#include "acct/pass.h"
+
+struct nl_sock;
+
+struct acct_meter {
+	struct acct *a;
+	char id[ACCT_ID_MAX + 1];		/* "" until tracked */
+	char veth[IF_NAMESIZE];
+	int fd;					/* counters map */
+	uint32_t map_id;			/* its kernel id: another id is a reset */
+	int ifindex;				/* the veth the counters are on */
+	int64_t ck;				/* history key, 0: not tracked */
+	struct acct_counts last[ACCT_CLASSES];	/* raw counters counted so far */
+	struct acct_counts total[ACCT_CLASSES];	/* all-time, for /metrics */
+	bool reset;				/* counting restarted: last rows go */
+	bool listed;				/* in a->meters: passes read it */
+	struct acct_meter *prev, *next;
+};
+
+struct acct {
+	const struct acct_config *cfg;
+	pthread_mutex_t lock;			/* everything below, the socket too */
+	struct nl_sock *sk;			/* the agent's namespace */
+	int trie;				/* class trie, -1: accounting off */
+	struct acct_store *store;
+	struct acct_classes classes;		/* what the trie holds */
+	char names[ACCT_CLASSES][16];
+	char boot_id[ACCT_BOOT_ID_LEN];
+	struct acct_meter *meters;		/* tracked ones */
+	size_t nmeters;
+	double last_pass_s;			/* duration of the last full pass */
+	uint64_t passes;
+	/* the thread */
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool running, stopping;
+};
+
+/* meter.c: a meter re-attached on a veth re-created under it (by hand, or
+ * by anything but the agent); returns 1 when that happened. Lock held. */
+int acct_meter_follow(struct acct_meter *m, struct nis_err *err);
+
+#endif

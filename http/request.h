@@ -1,0 +1,44 @@
+/* request.h - what a handler sees of an HTTP request and fills in of its
+ * answer, and the two helpers every handler uses. No listener here. */
+#ifndef NIS_HTTP_REQUEST_H
+#define NIS_HTTP_REQUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "http/auth.h"
+
+struct MHD_Connection;
+
+struct http_req {
+	const char *method;
+	const char *path;
+	const char *body;		/* NUL-terminated, may be "" */
+	size_t body_len;
+	bool trusted;			/* arrived on the unix socket */
+	const char *user, *pass;	/* HTTP Basic credentials, or NULL */
+	const struct http_auth *auth;
+	const struct http_scope *scope;	/* a tenant's containers, set by the access
+					 * check; NULL: sees everything */
+	const char *arg;		/* the {id} segment of the route, or NULL */
+	char argbuf[256];		/* where arg points */
+	struct MHD_Connection *conn;	/* for query parameters */
+	void *app;			/* what the routes serve */
+};
+
+struct http_resp {
+	unsigned int status;
+	bool challenge;			/* 401: add WWW-Authenticate */
+	const char *content_type;	/* static string */
+	char *body;			/* malloc'd, owned by the response */
+	size_t len;
+};
+
+/* Query parameter of the request, or NULL. */
+const char *http_query(const struct http_req *req, const char *key);
+
+/* Sets a JSON error body {"error": msg, "code": code}. */
+void http_error(struct http_resp *resp, unsigned int status, const char *code,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+#endif
