@@ -56,15 +56,11 @@ static const char *const migrations[] = {
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
-struct db {
-	sqlite3 *db;
-	char path[PATH_MAX];
-};
-
-static int sql_fail(struct db *c, int rc, const char *what, struct nis_err *err)
+/* An error naming the file; the connection's message when it has one. */
+static int fail(const char *path, sqlite3 *db, int rc, const char *what, struct nis_err *err)
 {
-	return nis_err_set(err, -EIO, "%s: %s: %s", c->path, what,
-			   c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+	return nis_err_set(err, -EIO, "%s: %s: %s", path, what,
+			   db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 }
 
 static int user_version(sqlite3 *db, int *v)
@@ -80,79 +76,86 @@ static int user_version(sqlite3 *db, int *v)
 	return rc;
 }
 
-static int migrate(struct db *c, struct nis_err *err)
+/* Each migration and its version in one transaction. */
+static int migrate(const char *path, sqlite3 *db, struct nis_err *err)
 {
 	char sql[64];
 	int v = 0, rc;
 
-	if ((rc = user_version(c->db, &v)) != SQLITE_OK)
-		return sql_fail(c, rc, "cannot read the schema version", err);
+	if ((rc = user_version(db, &v)) != SQLITE_OK)
+		return fail(path, db, rc, "cannot read the schema version", err);
 	if (v > SCHEMA_VERSION)
 		return nis_err_set(err, -EPROTO, "%s: schema version %d is newer than this "
-				   "netisold (%d)", c->path, v, SCHEMA_VERSION);
+				   "netisold (%d)", path, v, SCHEMA_VERSION);
 	for (; v < SCHEMA_VERSION; v++) {
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
-		if (sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
-		    sqlite3_exec(c->db, migrations[v], NULL, NULL, NULL) != SQLITE_OK ||
-		    sqlite3_exec(c->db, sql, NULL, NULL, NULL) != SQLITE_OK ||
-		    sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-			int e = sql_fail(c, 0, "migration failed", err);
-			sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+		if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
+		    sqlite3_exec(db, migrations[v], NULL, NULL, NULL) != SQLITE_OK ||
+		    sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK ||
+		    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+			int e = fail(path, db, 0, "migration failed", err);
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 			return e;
 		}
 	}
 	return 0;
 }
 
-/* Opens and checks; -EBADMSG when the file is not a usable database. */
-static int try_open(struct db *c, struct nis_err *err)
+/* Opens, checks and migrates, then closes; -EBADMSG when the file is not
+ * a usable database. */
+static int try_open(const char *path, struct nis_err *err)
 {
-	int rc = sqlite3_open_v2(c->path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-				 SQLITE_OPEN_FULLMUTEX, NULL);
+	sqlite3 *db = NULL;
 	char *msg = NULL;
+	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+				 SQLITE_OPEN_FULLMUTEX, NULL);
 
-	if (rc != SQLITE_OK)
-		return sql_fail(c, rc, "cannot open", err);
-	sqlite3_busy_timeout(c->db, 5000);
-	rc = sqlite3_exec(c->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+	if (rc != SQLITE_OK) {
+		rc = fail(path, db, rc, "cannot open", err);
+		goto out;
+	}
+	sqlite3_busy_timeout(db, 5000);
+	rc = sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 			  "PRAGMA quick_check", NULL, NULL, &msg);
 	sqlite3_free(msg);
 	if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT)
-		return nis_err_set(err, -EBADMSG, "%s is not a usable database", c->path);
-	if (rc != SQLITE_OK)
-		return sql_fail(c, rc, "cannot set up", err);
-	return migrate(c, err);
+		rc = nis_err_set(err, -EBADMSG, "%s is not a usable database", path);
+	else if (rc != SQLITE_OK)
+		rc = fail(path, db, rc, "cannot set up", err);
+	else
+		rc = migrate(path, db, err);
+out:
+	sqlite3_close(db);
+	return rc;
 }
 
-static void move_aside(struct db *c)
+static void move_aside(const char *path)
 {
 	static const char *const sfx[] = { "", "-wal", "-shm" };
 	char from[PATH_MAX + 8], to[PATH_MAX + 64];
 	long now = (long)time(NULL);
 
 	for (size_t i = 0; i < 3; i++) {
-		snprintf(from, sizeof(from), "%s%s", c->path, sfx[i]);
-		snprintf(to, sizeof(to), "%s.corrupt-%ld%s", c->path, now, sfx[i]);
+		snprintf(from, sizeof(from), "%s%s", path, sfx[i]);
+		snprintf(to, sizeof(to), "%s.corrupt-%ld%s", path, now, sfx[i]);
 		rename(from, to);
 	}
 	log_msg(LOG_ERROR, "checkpoint %s could not be read: moved aside as "
-		"%s.corrupt-%ld; starting with an empty one", c->path, c->path, now);
+		"%s.corrupt-%ld; starting with an empty one", path, path, now);
 }
 
 int agent_db_prepare(const char *work_dir, struct nis_err *err)
 {
-	struct db c = { NULL, "" };
+	char path[PATH_MAX];
 	int rc;
 
-	snprintf(c.path, sizeof(c.path), "%s/netisol.db", work_dir);
+	if (snprintf(path, sizeof(path), "%s/netisol.db", work_dir) >= (int)sizeof(path))
+		return nis_err_set(err, -ENAMETOOLONG, "--work_dir is too long");
 	if ((rc = nis_mkdir_p(work_dir, 0700, err)))
 		return rc;
-	if ((rc = try_open(&c, err)) == -EBADMSG) {
-		sqlite3_close(c.db);
-		c.db = NULL;
-		move_aside(&c);
-		rc = try_open(&c, err);
+	if ((rc = try_open(path, err)) == -EBADMSG) {
+		move_aside(path);
+		rc = try_open(path, err);
 	}
-	sqlite3_close(c.db);
 	return rc;
 }
