@@ -19,11 +19,15 @@ static const uint32_t hook[2] = { TC_CLSACT_EGRESS, TC_CLSACT_INGRESS };	/* RX, 
 
 /* ---- the filters (the lock held: they use a->sk) ---- */
 
-/* Both programs over counters, attached (replace: in place of old ones). */
-static int attach_progs(struct acct *a, int ifindex, int counters, struct nis_err *err)
+/* Both programs over counters, attached (replace: in place of old ones);
+ * with guarded, the TX one behind the guard. */
+static int attach_progs(struct acct *a, int ifindex, int counters, bool guarded,
+			struct nis_err *err)
 {
 	for (int dir = TC_ACCT_RX; dir <= TC_ACCT_TX; dir++) {
-		int prog = tc_acct_prog_load(a->trie, counters, (enum tc_acct_dir)dir, err);
+		int prog = tc_acct_prog_load(a->trie, counters, (enum tc_acct_dir)dir,
+					     dir == TC_ACCT_TX && guarded ? a->cfg->guard : NULL,
+					     err);
 		int rc;
 
 		if (prog < 0)
@@ -46,7 +50,7 @@ static void set_counters(struct acct_meter *m, int fd, uint32_t map_id, int ifin
 }
 
 /* New counters on ifindex, from zero. */
-static int attach(struct acct_meter *m, int ifindex, struct nis_err *err)
+static int attach_as(struct acct_meter *m, int ifindex, bool guarded, struct nis_err *err)
 {
 	struct acct *a = m->a;
 	uint32_t id;
@@ -56,12 +60,19 @@ static int attach(struct acct_meter *m, int ifindex, struct nis_err *err)
 		return rc;
 	if ((fd = tc_acct_counters_create(err)) < 0)
 		return fd;
-	if ((rc = tc_acct_map_id(fd, &id, err)) || (rc = attach_progs(a, ifindex, fd, err))) {
+	if ((rc = tc_acct_map_id(fd, &id, err)) ||
+	    (rc = attach_progs(a, ifindex, fd, guarded, err))) {
 		close(fd);
 		return rc;
 	}
 	set_counters(m, fd, id, ifindex);
 	return 0;
+}
+
+/* A container's own veth: the guard first. */
+static int attach(struct acct_meter *m, int ifindex, struct nis_err *err)
+{
+	return attach_as(m, ifindex, true, err);
 }
 
 /* The counters the filters on ifindex hold, their programs reloaded. */
@@ -78,7 +89,7 @@ static int resume(struct acct_meter *m, int ifindex, struct nis_err *err)
 	}
 	if (fd < 0)
 		return fd;
-	if ((rc = attach_progs(a, ifindex, fd, err))) {
+	if ((rc = attach_progs(a, ifindex, fd, true, err))) {
 		close(fd);
 		return rc;
 	}
@@ -94,7 +105,9 @@ int acct_meter_follow(struct acct_meter *m, struct nis_err *err)
 		return 0;
 	log_msg(LOG_WARN, "container %s: veth %s was re-created (ifindex %d, was %d): "
 		"counting from zero on it", m->id, m->veth, ifindex, m->ifindex);
-	if ((rc = attach(m, ifindex, err)))
+	/* Not the agent's datapath any more (whoever made it is root on the
+	 * host): counted, not guarded. */
+	if ((rc = attach_as(m, ifindex, false, err)))
 		return rc;
 	m->reset = true;
 	return 1;

@@ -30,7 +30,7 @@ static int id_cmp(const void *x, const void *y)
 	return strcmp(*(char *const *)x, *(char *const *)y);
 }
 
-static void scope_free(struct http_scope *s)
+void http_scope_free(struct http_scope *s)
 {
 	if (!s)
 		return;
@@ -169,7 +169,7 @@ void http_auth_free(struct http_auth *a)
 	for (size_t i = 0; i < a->n; i++) {
 		free(a->creds[i].principal);
 		free(a->creds[i].secret);
-		scope_free(a->creds[i].scope);
+		http_scope_free(a->creds[i].scope);
 	}
 	free(a->creds);
 	free(a);
@@ -219,6 +219,20 @@ const char *http_auth_check_scoped(const struct http_auth *a, const char *user,
 const char *http_auth_check(const struct http_auth *a, const char *user, const char *pass)
 {
 	return http_auth_check_scoped(a, user, pass, NULL);
+}
+
+struct http_scope *http_scope_of(const char *container_id)
+{
+	struct http_scope *s = calloc(1, sizeof(*s));
+
+	if (s && (s->ids = calloc(1, sizeof(*s->ids))) && (s->ids[0] = strdup(container_id))) {
+		s->n = 1;
+		return s;
+	}
+	if (s)
+		free(s->ids);
+	free(s);
+	return NULL;
 }
 
 bool http_scope_sees(const struct http_scope *s, const char *container_id)

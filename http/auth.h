@@ -36,6 +36,11 @@ const char *http_auth_check(const struct http_auth *a, const char *user, const c
 const char *http_auth_check_scoped(const struct http_auth *a, const char *user,
 				   const char *pass, const struct http_scope **scope);
 
+/* The scope of one container (a connection from inside it); NULL: out
+ * of memory. */
+struct http_scope *http_scope_of(const char *container_id);
+void http_scope_free(struct http_scope *s);
+
 /* Whether a request carrying scope (http_req.scope) may see container_id.
  * NULL sees everything; every endpoint that names containers filters
  * its answer with this (a binary search, O(log n)). */

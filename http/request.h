@@ -22,6 +22,8 @@ struct http_req {
 					 * check; NULL: sees everything */
 	const char *arg;		/* the {id} segment of the route, or NULL */
 	char argbuf[256];		/* where arg points */
+	const struct http_scope *peer_scope;	/* a container's connection: it sees
+						 * only itself, whatever it presents */
 	struct MHD_Connection *conn;	/* for query parameters */
 	void *app;			/* what the routes serve */
 };

@@ -31,7 +31,8 @@ static bool match(const char *pattern, const char *path, char *argbuf,
  * --authenticate_http_readwrite and an operator's credentials, reads need
  * credentials only with --authenticate_http_readonly. A tenant's
  * credentials scope its reads even where credentials are not needed;
- * wrong ones there are ignored, as before tenants existed. */
+ * wrong ones there are ignored, as before tenants existed. A container's
+ * own connection (conns.h) reads only itself, whatever it presents. */
 static bool allowed(enum http_access access, struct http_req *req, struct http_resp *resp)
 {
 	const struct http_scope *scope;
@@ -40,6 +41,14 @@ static bool allowed(enum http_access access, struct http_req *req, struct http_r
 	req->scope = NULL;
 	if (access == HTTP_ANYONE || req->trusted)
 		return true;
+	if (req->peer_scope) {
+		req->scope = req->peer_scope;
+		if (access != HTTP_WRITE)
+			return true;
+		http_error(resp, 403, "forbidden", "a container's connection may only read "
+			   "its own container");
+		return false;
+	}
 	if (access == HTTP_WRITE && !http_auth_readwrite(req->auth)) {
 		http_error(resp, 403, "forbidden", "write requests are served on the unix "
 			   "socket, or on TCP with --authenticate_http_readwrite");

@@ -12,16 +12,18 @@
 
 #include <microhttpd.h>
 
+#include "http/conns.h"
 #include "http/request.h"
 #include "http/router.h"
 #include "http/server.h"
 
 #define MAX_BODY (64 * 1024)
 #define POOL_THREADS 4
-/* Idle connections are closed, and one TCP peer cannot hold them all:
- * otherwise a thousand idle sockets lock every client out. */
+/* Idle connections are closed; quotas per peer are conns.c's. */
 #define IDLE_TIMEOUT 30u
-#define PER_IP_LIMIT 64u
+/* High enough that the quotas, not a full table, refuse connections: a
+ * listener that stops accepting lets its backlog lock everyone out. */
+#define CONN_LIMIT 4096u
 
 struct listener {
 	struct MHD_Daemon *daemon;
@@ -30,6 +32,7 @@ struct listener {
 	const struct http_route *routes;
 	size_t nroutes;
 	void *app;
+	struct http_conns *conns;	/* TCP: quotas, deadlines, containers */
 };
 
 /* Request counters: [method][status - 100]. */
@@ -109,6 +112,15 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, struct http_resp *
 	return ret;
 }
 
+/* The TCP listener's state of conn (conns.c), or NULL. */
+static struct http_conn *conn_of(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *i =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return i ? i->socket_context : NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 				  const char *url, const char *method,
 				  const char *version, const char *upload,
@@ -124,6 +136,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		if (!(b = calloc(1, sizeof(*b))))
 			return MHD_NO;
 		*con_cls = b;
+		http_conn_mark(l->conns, conn_of(conn), true);
 		return MHD_YES;
 	}
 	if (*upload_len) {
@@ -141,6 +154,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	req.auth = l->auth;
 	req.conn = conn;
 	req.app = l->app;
+	req.peer_scope = http_conn_scope(conn_of(conn));
 	char *pass = NULL, *user = l->trusted ? NULL :
 		MHD_basic_auth_get_username_password(conn, &pass);
 	req.user = user;
@@ -163,12 +177,30 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
 	struct body *b = *con_cls;
 
-	(void)cls, (void)conn, (void)toe;
+	(void)toe;
 	if (b) {
 		free(b->buf);
 		free(b);
 		*con_cls = NULL;
 	}
+	/* keep-alive: the next request's header has its deadline too */
+	http_conn_mark(((struct listener *)cls)->conns, conn_of(conn), false);
+}
+
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t len)
+{
+	return http_conns_accept(((struct listener *)cls)->conns, addr, len) ? MHD_YES : MHD_NO;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct listener *l = cls;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED)
+		*socket_context = http_conns_started(l->conns, conn);
+	else if (code == MHD_CONNECTION_NOTIFY_CLOSED)
+		http_conns_closed(l->conns, *socket_context);
 }
 
 static int start_daemon(struct listener *l, int fd, const struct sockaddr_in *sa,
@@ -184,13 +216,14 @@ static int start_daemon(struct listener *l, int fd, const struct sockaddr_in *sa
 					     MHD_OPTION_NOTIFY_COMPLETED, on_completed, l,
 					     MHD_OPTION_END);
 	else
-		l->daemon = MHD_start_daemon(flags, ntohs(sa->sin_port), NULL, NULL,
+		l->daemon = MHD_start_daemon(flags, ntohs(sa->sin_port), on_accept, l,
 					     on_request, l,
 					     MHD_OPTION_SOCK_ADDR, sa,
 					     MHD_OPTION_THREAD_POOL_SIZE, POOL_THREADS,
 					     MHD_OPTION_CONNECTION_TIMEOUT, IDLE_TIMEOUT,
-					     MHD_OPTION_PER_IP_CONNECTION_LIMIT, PER_IP_LIMIT,
+					     MHD_OPTION_CONNECTION_LIMIT, CONN_LIMIT,
 					     MHD_OPTION_NOTIFY_COMPLETED, on_completed, l,
+					     MHD_OPTION_NOTIFY_CONNECTION, on_connection, l,
 					     MHD_OPTION_END);
 	if (!l->daemon)
 		return nis_err_set(err, -EADDRINUSE, "cannot start the HTTP listener");
@@ -222,6 +255,12 @@ static int unix_listen(const char *path, struct nis_err *err)
 	return fd;
 }
 
+static bool no_owner(void *app, const struct sockaddr_in *peer, char *id, size_t len)
+{
+	(void)app, (void)peer, (void)id, (void)len;
+	return false;
+}
+
 static int start_tcp(struct http_server *s, const struct http_server_cfg *cfg,
 		     struct nis_err *err)
 {
@@ -229,6 +268,9 @@ static int start_tcp(struct http_server *s, const struct http_server_cfg *cfg,
 
 	if (inet_pton(AF_INET, cfg->ip, &sa.sin_addr) != 1)
 		return nis_err_set(err, -EINVAL, "bad listen address '%s'", cfg->ip);
+	if (http_conns_new(cfg->peer_owner ? cfg->peer_owner : no_owner, cfg->app, &s->tcp.conns,
+			   err))
+		return -ENOMEM;
 	if (start_daemon(&s->tcp, -1, &sa, err))
 		return nis_err_set(err, -EADDRINUSE, "cannot listen on %s:%u",
 				   cfg->ip, cfg->port);
@@ -275,6 +317,7 @@ void http_server_stop(struct http_server *s)
 		return;
 	if (s->tcp.daemon)
 		MHD_stop_daemon(s->tcp.daemon);
+	http_conns_free(s->tcp.conns);
 	if (s->unix_.daemon) {
 		/* MHD_stop_daemon closes the listen socket it was given. */
 		MHD_stop_daemon(s->unix_.daemon);

@@ -9,6 +9,7 @@
 
 #include "common/err.h"
 #include "http/auth.h"
+#include "http/conns.h"
 #include "http/router.h"
 
 struct http_server;
@@ -20,6 +21,7 @@ struct http_server_cfg {
 	const struct http_auth *auth;	/* for TCP requests */
 	const struct http_route *routes;	/* what every request is matched against */
 	size_t nroutes;
+	http_peer_owner_fn peer_owner;	/* which TCP peers are containers, or NULL */
 	void *app;			/* what the routes serve (req->app) */
 };
 

@@ -1,6 +1,7 @@
 /* container.c - the registry and the lifecycle operations. Validation
  * happens before anything is touched; the datapath unwinds its own
  * failures; the registry changes only after the kernel did. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -35,6 +36,24 @@ bool iso_id_valid(const char *id)
 		return false;
 	return strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 			  "0123456789._-") == n;
+}
+
+bool iso_agent_peer_owner(struct iso_agent *a, struct in_addr ip, uint16_t port,
+			  char id[ISO_ID_MAX + 1])
+{
+	bool found = false;
+
+	if (ip.s_addr != htonl(INADDR_LOOPBACK) && ip.s_addr != a->cfg->host.ip.s_addr)
+		return false;
+	pthread_mutex_lock(&a->lock);
+	for (struct iso_container *c = a->list; c && !found; c = c->next)
+		if ((port >= c->dp.ephemeral.begin && port <= c->dp.ephemeral.end) ||
+		    pm_set_contains_port(&c->ports, port)) {
+			snprintf(id, ISO_ID_MAX + 1, "%s", c->id);
+			found = true;
+		}
+	pthread_mutex_unlock(&a->lock);
+	return found;
 }
 
 const char *iso_agent_work_dir(const struct iso_agent *a)

@@ -6,6 +6,7 @@
 
 #include <limits.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <stdbool.h>
 
 #include "isolator/config.h"
@@ -77,6 +78,13 @@ int iso_agent_list(struct iso_agent *a, struct iso_record **out, size_t *n,
 
 /* 1-64 of [A-Za-z0-9._-]. */
 bool iso_id_valid(const char *id);
+
+/* The container a local peer (127.0.0.1 or the host IP, port) is: the
+ * owner of its source port (ephemeral block or ports), copied into id;
+ * false for any other peer. The guard lets nothing else out of a
+ * container, so such a connection is that container's, whatever it says. */
+bool iso_agent_peer_owner(struct iso_agent *a, struct in_addr ip, uint16_t port,
+			  char id[ISO_ID_MAX + 1]);
 
 /* --work_dir, where netisol.db lives (readers open their own connection). */
 const char *iso_agent_work_dir(const struct iso_agent *a);

@@ -66,6 +66,9 @@ for e in "${extra_env[@]}"; do
 done
 [ -x "$top/build/netisold" ] && [ -x "$top/build/netisolctl" ] ||
 	die "no build in $top/build: run scripts/build.sh first"
+# The tests' own helpers (check programs, which a plain build leaves out).
+make -C "$top/build" -s tests/integration/acct_bpf_probe tests/integration/rawframe >/dev/null ||
+	die "cannot build the tests' helpers in $top/build"
 
 # --- qemu, busybox, cpio, kmod ---------------------------------------------
 updated=

@@ -19,7 +19,7 @@
 #define ACCT_SLOTS	(2 * TC_ACCT_CLASSES)
 /* Room for a reload: the new prefixes go in before the old ones leave. */
 #define ACCT_TRIE_MAX	(2 * 16384 + 2)
-#define ACCT_INSNS_MAX	64
+#define ACCT_INSNS_MAX	(64 + TC_GUARD_INSNS)
 
 /* The per-CPU value is copied out 8-byte aligned: 16 bytes, no padding. */
 _Static_assert(sizeof(struct tc_acct_count) == 16, "per-CPU value size");
@@ -250,10 +250,14 @@ static int emit_count(struct bpf_insn *p, int trie_fd, int counters_fd, enum tc_
 	return n + tc_acct_emit_add(p + n, counters_fd, dir);
 }
 
-/* The counting program for dir; returns its length. */
-static int acct_emit(struct bpf_insn *p, int trie_fd, int counters_fd, enum tc_acct_dir dir)
+/* The counting program for dir, behind the guard if there is one; returns
+ * its length. */
+static int acct_emit(struct bpf_insn *p, int trie_fd, int counters_fd, enum tc_acct_dir dir,
+		     const struct tc_guard *guard)
 {
-	int n = emit_count(p, trie_fd, counters_fd, dir);
+	int n = guard ? tc_guard_emit(p, guard) : 0;
+
+	n += emit_count(p + n, trie_fd, counters_fd, dir);
 
 	/* TC_ACT_UNSPEC: the filters at higher prio numbers still run. */
 	p[n++] = MOV64_IMM(BPF_REG_0, TC_ACT_UNSPEC);
@@ -262,10 +266,10 @@ static int acct_emit(struct bpf_insn *p, int trie_fd, int counters_fd, enum tc_a
 }
 
 int tc_acct_prog_load(int trie_fd, int counters_fd, enum tc_acct_dir dir,
-		      struct nis_err *err)
+		      const struct tc_guard *guard, struct nis_err *err)
 {
 	struct bpf_insn insns[ACCT_INSNS_MAX];
-	int n = acct_emit(insns, trie_fd, counters_fd, dir);
+	int n = acct_emit(insns, trie_fd, counters_fd, dir, guard);
 
 	return tc_bpf_prog_load(insns, n, ACCT_NAME,
 				dir == TC_ACCT_RX ? "RX counting" : "TX counting", err);
@@ -310,7 +314,7 @@ bool tc_acct_supported(struct nis_err *err)
 	int trie = tc_acct_trie_create(err), counters = -1, prog = -1;
 
 	if (trie >= 0 && (counters = tc_acct_counters_create(err)) >= 0)
-		prog = tc_acct_prog_load(trie, counters, TC_ACCT_TX, err);
+		prog = tc_acct_prog_load(trie, counters, TC_ACCT_TX, NULL, err);
 	if (prog >= 0)
 		close(prog);
 	if (counters >= 0)

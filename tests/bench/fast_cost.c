@@ -8,7 +8,11 @@
  *               tail call, counting, bpf_redirect_peer;
  *   agent_bare  the same without classes and counting;
  *   miss        a port no container owns (what traffic to the host pays);
- *   veth_count  the RX counting program of the host veth (the veth path).
+ *   veth_count  the RX counting program of the host veth (the veth path);
+ *   veth_tx     the TX counting program alone, on a frame a container
+ *               sends to the world;
+ *   guard_tx    the same behind the guard, as the agent loads it (the
+ *               guard's cost is guard_tx - veth_tx).
  * Usage: fast_cost [REPEAT] [ROUNDS]   (root) */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -30,6 +34,7 @@
 #define PORT	31001
 #define SLOT	1
 #define FRAME	(ETH_HLEN + 20 + 8 + 1400)
+#define NPROGS	8
 
 static unsigned char frame[FRAME];
 
@@ -126,10 +131,12 @@ int main(int argc, char **argv)
 	struct nis_err err = { "" };
 	struct in_addr world, host;
 	struct tc_fast f1 = { -1, -1 }, f2 = { -1, -1 };
-	int trie, counters, progs[6];
-	const char *names[6] = { "none", "peer", "agent", "agent_bare", "miss", "veth_count" };
-	double ns[6];
-	uint32_t ret[6];
+	struct tc_guard guard = { { 4, 4, 4, 4, 4, 4 }, { 0 } };	/* build_frame's source MAC */
+	int trie, counters, progs[NPROGS];
+	const char *names[NPROGS] = { "none", "peer", "agent", "agent_bare", "miss", "veth_count",
+				      "veth_tx", "guard_tx" };
+	double ns[NPROGS];
+	uint32_t ret[NPROGS];
 
 	inet_pton(AF_INET, "198.18.0.1", &world);
 	inet_pton(AF_INET, "198.18.0.2", &host);
@@ -138,21 +145,27 @@ int main(int argc, char **argv)
 	    (progs[0] = load_small(0, &err)) < 0 || (progs[1] = load_small(1, &err)) < 0 ||
 	    (progs[2] = load_agent(&f1, trie, counters, host, &err)) < 0 ||
 	    (progs[3] = load_agent(&f2, -1, -1, host, &err)) < 0 ||
-	    (progs[5] = tc_acct_prog_load(trie, counters, TC_ACCT_RX, &err)) < 0) {
+	    (progs[5] = tc_acct_prog_load(trie, counters, TC_ACCT_RX, NULL, &err)) < 0 ||
+	    (progs[6] = tc_acct_prog_load(trie, counters, TC_ACCT_TX, NULL, &err)) < 0 ||
+	    (guard.ip = host, progs[7] = tc_acct_prog_load(trie, counters, TC_ACCT_TX, &guard,
+							   &err)) < 0) {
 		fprintf(stderr, "fast_cost: %s\n", err.msg);
 		return 1;
 	}
 	progs[4] = progs[2];
-	for (int i = 0; i < 6; i++) {
-		build_frame(world, host, i == 4 ? PORT + 1 : PORT);
+	for (int i = 0; i < NPROGS; i++) {
+		if (i >= 6)
+			build_frame(host, world, PORT);
+		else
+			build_frame(world, host, i == 4 ? PORT + 1 : PORT);
 		if ((ns[i] = ns_per_run(progs[i], repeat, rounds, &ret[i])) < 0)
 			return 1;
 	}
 	printf("{\"repeat\":%u,\"rounds\":%d,\"empty_ns\":%.1f", repeat, rounds, ns[0]);
-	for (int i = 1; i < 6; i++)
+	for (int i = 1; i < NPROGS; i++)
 		printf(",\"%s_ns\":%.1f", names[i], ns[i] - ns[0]);
 	printf("}\n");
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < NPROGS; i++)
 		fprintf(stderr, "%-11s %6.1f ns  (retval %u)\n", names[i], ns[i], ret[i]);
 	return 0;
 }
