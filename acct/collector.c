@@ -142,6 +142,9 @@ void acct_free(struct acct *a)
 	if (!a)
 		return;
 	acct_stop(a);
+	pthread_mutex_lock(&a->lock);
+	acct_meters_release_held(a, true);
+	pthread_mutex_unlock(&a->lock);
 	if (a->trie >= 0)
 		close(a->trie);
 	acct_store_close(a->store);
@@ -186,6 +189,8 @@ static int collect_locked(struct acct *a, time_t now, struct nis_err *err)
 		ms[n++] = m;
 	rc = acct_pass_run(a, ms, n, now, err);
 	free(ms);
+	if (!rc)
+		acct_meters_release_held(a, false);
 	if (!rc && acct_store_prune(a->store, now, &a->cfg->keep, PRUNE_ROWS, err) < 0)
 		rc = -EIO;
 	if (!rc) {
@@ -275,10 +280,34 @@ static struct timespec next_boundary(uint64_t interval_ns)
 static void collect_logged(struct acct *a, time_t at)
 {
 	struct nis_err err = { "" };
+	bool failed = acct_collect(a, at, &err) != 0, was;
 
-	if (acct_collect(a, at, &err))
+	pthread_mutex_lock(&a->lock);
+	was = a->failing;
+	a->failing = failed;
+	if (failed)
+		snprintf(a->why, sizeof(a->why), "accounting passes are not written: %s", err.msg);
+	pthread_mutex_unlock(&a->lock);
+	if (failed && !was)
 		log_msg(LOG_ERROR, "accounting pass failed (the deltas stay in the kernel "
-			"counters for the next pass): %s", err.msg);
+			"counters for the next pass; logged once until one is written): %s",
+			err.msg);
+	else if (was && !failed)
+		log_msg(LOG_INFO, "accounting passes are written again");
+}
+
+bool acct_health(struct acct *a, char *why, size_t len)
+{
+	bool ok = true;
+
+	if (!acct_enabled(a))
+		return true;
+	pthread_mutex_lock(&a->lock);
+	ok = !a->failing;
+	if (!ok)
+		snprintf(why, len, "%s", a->why);
+	pthread_mutex_unlock(&a->lock);
+	return ok;
 }
 
 static void *run(void *arg)

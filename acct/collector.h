@@ -53,6 +53,8 @@ int acct_collect(struct acct *a, time_t now, struct nis_err *err);
 /* Re-reads the classes file (SIGHUP): a pass first, so what was counted
  * under the old classes is written under them. A bad file changes nothing. */
 int acct_reload(struct acct *a, struct nis_err *err);
+/* Whether the collector's last pass was written (else why not). */
+bool acct_health(struct acct *a, char *why, size_t len);
 /* Duration of the last full pass and how many passes ran (for /metrics). */
 void acct_pass_stats(struct acct *a, double *last_s, uint64_t *passes);
 

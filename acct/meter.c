@@ -193,16 +193,44 @@ static void unlist(struct acct_meter *m)
 	a->nmeters--;
 }
 
-void acct_meter_free(struct acct_meter *m)
+static void meter_close(struct acct_meter *m)
 {
-	if (!m)
-		return;
-	pthread_mutex_lock(&m->a->lock);
 	unlist(m);
-	pthread_mutex_unlock(&m->a->lock);
 	if (m->fd >= 0)
 		close(m->fd);
 	free(m);
+}
+
+void acct_meter_free(struct acct_meter *m)
+{
+	struct acct *a;
+
+	if (!m)
+		return;
+	a = m->a;
+	pthread_mutex_lock(&a->lock);
+	if (!m->held)		/* a held one is acct's own now */
+		meter_close(m);
+	pthread_mutex_unlock(&a->lock);
+}
+
+void acct_meters_release_held(struct acct *a, bool all)
+{
+	struct nis_err err = { "" };
+
+	for (struct acct_meter *m = a->meters, *next; m; m = next) {
+		next = m->next;
+		if (!m->held || (m->unsaved && !all))
+			continue;
+		if (m->unsaved)
+			log_msg(LOG_ERROR, "container %s: its last traffic was never written "
+				"(the agent stops)", m->id);
+		else if (acct_store_forget(a->store, m->ck, &err))
+			log_msg(LOG_WARN, "container %s: %s", m->id, err.msg);
+		else
+			log_msg(LOG_INFO, "container %s: its last traffic is written", m->id);
+		meter_close(m);
+	}
 }
 
 /* ---- its place in the passes ---- */
@@ -272,6 +300,7 @@ int acct_final(struct acct_meter *m, struct nis_err *err)
 		return 0;
 	pthread_mutex_lock(&m->a->lock);
 	rc = acct_pass_run(m->a, &m, 1, time(NULL), err);
+	m->unsaved = rc != 0;
 	pthread_mutex_unlock(&m->a->lock);
 	return rc;
 }
@@ -283,9 +312,17 @@ void acct_forget(struct acct_meter *m)
 	if (!m || !m->ck)
 		return;
 	pthread_mutex_lock(&m->a->lock);
-	unlist(m);
-	if (acct_store_forget(m->a->store, m->ck, &err))
-		log_msg(LOG_WARN, "container %s: %s", m->id, err.msg);
+	if (m->unsaved && m->listed) {
+		/* Its map outlives the veth while this handle is open: passes
+		 * keep trying, and the meter goes once one is written. */
+		m->held = true;
+		log_msg(LOG_WARN, "container %s: its last traffic is held until it can be "
+			"written", m->id);
+	} else {
+		unlist(m);
+		if (acct_store_forget(m->a->store, m->ck, &err))
+			log_msg(LOG_WARN, "container %s: %s", m->id, err.msg);
+	}
 	pthread_mutex_unlock(&m->a->lock);
 }
 

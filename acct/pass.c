@@ -146,7 +146,7 @@ static void pass_apply(struct pass *p)
 		t->total[r->ci].tx_packets += r->delta.tx_packets;
 	}
 	for (size_t i = 0; i < p->nsrc; i++)
-		p->src_of[i]->reset = false;
+		p->src_of[i]->reset = p->src_of[i]->unsaved = false;
 }
 
 int acct_pass_run(struct acct *a, struct acct_meter **ms, size_t n, time_t now,

@@ -26,6 +26,9 @@ struct acct_meter {
 	struct acct_counts total[ACCT_CLASSES];	/* all-time, for /metrics */
 	bool reset;				/* counting restarted: last rows go */
 	bool listed;				/* in a->meters: passes read it */
+	bool unsaved;				/* its last delta is not written yet */
+	bool held;				/* forgotten while unsaved: acct owns it
+						 * until a pass writes it */
 	struct acct_meter *prev, *next;
 };
 
@@ -42,12 +45,18 @@ struct acct {
 	size_t nmeters;
 	double last_pass_s;			/* duration of the last full pass */
 	uint64_t passes;
+	bool failing;				/* the last pass was not written */
+	char why[256];				/* its error */
 	/* the thread */
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	bool running, stopping;
 };
+
+/* meter.c: held meters whose last delta a pass wrote are forgotten and
+ * freed (lock held); with all, every held one (the agent stops). */
+void acct_meters_release_held(struct acct *a, bool all);
 
 /* meter.c: a meter re-attached on a veth re-created under it (by hand, or
  * by anything but the agent); returns 1 when that happened. Lock held. */

@@ -30,6 +30,7 @@ static void fail(struct http_resp *resp, int rc, const struct nis_err *err)
 		{ -EINVAL, 400, "invalid_request" }, { -EEXIST, 409, "container_exists" },
 		{ -ENOSPC, 409, "no_ephemeral_ports" }, { -EADDRINUSE, 409, "ports_unavailable" },
 		{ -ERANGE, 409, "ports_unavailable" }, { -ENOENT, 404, "not_found" },
+		{ -EROFS, 503, "checkpoint_unwritable" },
 	};
 
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)

@@ -184,6 +184,11 @@ static void write_agent(FILE *f, const struct iso_snapshot *s)
 	family(f, "netisol_accounting_passes_total", "counter",
 	       "Accounting passes written to the history");
 	fprintf(f, "netisol_accounting_passes_total %llu\n", (unsigned long long)s->acct_passes);
+	family(f, "netisol_checkpoint_write_failures_total", "counter",
+	       "Checkpoint writes that failed (a full disk, an I/O error); what they were "
+	       "for was refused or undone");
+	fprintf(f, "netisol_checkpoint_write_failures_total %llu\n",
+		(unsigned long long)s->ckpt_write_failures);
 	family(f, "netisol_api_requests_total", "counter",
 	       "API requests answered, by method and status code");
 	http_server_counters(write_counter, f);

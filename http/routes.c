@@ -4,12 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "http/accounting.h"
 #include "http/containers.h"
 #include "http/metrics.h"
 #include "http/statistics_json.h"
 #include "http/router.h"
 #include "http/routes.h"
+#include "isolator/container.h"
 
 static void set_json(struct http_resp *resp, unsigned int status, const char *text)
 {
@@ -19,10 +22,19 @@ static void set_json(struct http_resp *resp, unsigned int status, const char *te
 	resp->len = resp->body ? strlen(resp->body) : 0;
 }
 
+/* 200 while the agent serves, degraded or not: a liveness probe must not
+ * restart an agent in a loop because its disk is full. */
 static void get_health(struct http_req *req, struct http_resp *resp)
 {
-	(void)req;
-	set_json(resp, 200, "{\"status\":\"ok\"}");
+	char why[256] = "";
+	json_t *o;
+
+	if (!req->app || iso_agent_health(req->app, why, sizeof(why))) {
+		set_json(resp, 200, "{\"status\":\"ok\"}");
+		return;
+	}
+	o = json_pack("{s:s, s:s}", "status", "degraded", "reason", why);
+	http_json(resp, 200, o);
 }
 
 const struct http_route http_routes[] = {

@@ -5,13 +5,19 @@
 #include <string.h>
 #include <time.h>
 
+#include <pthread.h>
 #include <sqlite3.h>
 
+#include "common/log.h"
 #include "isolator/checkpoint.h"
 
 struct iso_ckpt {
 	sqlite3 *db;
 	char path[PATH_MAX];
+	pthread_mutex_t mu;		/* the write health below */
+	uint64_t failures;		/* writes that failed, all time */
+	bool failing;			/* the last write failed */
+	char why[256];			/* its error */
 };
 
 static int sql_fail(struct iso_ckpt *c, int rc, const char *what, struct nis_err *err)
@@ -28,6 +34,7 @@ int iso_ckpt_open(const char *work_dir, struct iso_ckpt **out, struct nis_err *e
 	if (!c)
 		return nis_err_set(err, -ENOMEM, "out of memory");
 	snprintf(c->path, sizeof(c->path), "%s/netisol.db", work_dir);
+	pthread_mutex_init(&c->mu, NULL);
 	rc = sqlite3_open_v2(c->path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		rc = sql_fail(c, rc, "cannot open", err);
@@ -51,6 +58,7 @@ void iso_ckpt_close(struct iso_ckpt *c)
 	if (!c)
 		return;
 	sqlite3_close(c->db);
+	pthread_mutex_destroy(&c->mu);
 	free(c);
 }
 
@@ -62,13 +70,47 @@ static void bind_opt(sqlite3_stmt *st, int i, struct iso_opt_u64 o)
 		sqlite3_bind_null(st, i);
 }
 
+/* A write's outcome, for iso_ckpt_health: the first failure of a run of
+ * them is logged, and the first success after it. */
+static int wrote(struct iso_ckpt *c, int rc, struct nis_err *err)
+{
+	pthread_mutex_lock(&c->mu);
+	if (rc) {
+		c->failures++;
+		if (!c->failing)
+			log_msg(LOG_ERROR, "checkpoint writes fail (logged once until one "
+				"succeeds): %s", err->msg);
+		snprintf(c->why, sizeof(c->why), "%s", err->msg);
+	} else if (c->failing) {
+		log_msg(LOG_INFO, "checkpoint writes succeed again");
+	}
+	c->failing = rc != 0;
+	pthread_mutex_unlock(&c->mu);
+	return rc ? -EROFS : 0;
+}
+
 /* Runs one statement to completion; autocommit makes it a transaction. */
 static int run(struct iso_ckpt *c, sqlite3_stmt *st, const char *what, struct nis_err *err)
 {
+	struct nis_err e = { "" };
 	int rc = sqlite3_step(st);
 
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : sql_fail(c, rc, what, err);
+	if (!err)
+		err = &e;
+	return wrote(c, rc == SQLITE_DONE ? 0 : sql_fail(c, rc, what, err), err);
+}
+
+bool iso_ckpt_health(struct iso_ckpt *c, char *why, size_t len, uint64_t *failures)
+{
+	bool ok;
+
+	pthread_mutex_lock(&c->mu);
+	ok = !c->failing;
+	snprintf(why, len, "%s", ok ? "" : c->why);
+	*failures = c->failures;
+	pthread_mutex_unlock(&c->mu);
+	return ok;
 }
 
 int iso_ckpt_put(struct iso_ckpt *c, const struct iso_ckpt_row *r, struct nis_err *err)

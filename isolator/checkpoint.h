@@ -6,6 +6,8 @@
 #define NIS_ISOLATOR_CHECKPOINT_H
 
 #include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <net/if.h>
 
 #include "isolator/container.h"
@@ -33,10 +35,16 @@ struct iso_ckpt;
 int iso_ckpt_open(const char *work_dir, struct iso_ckpt **out, struct nis_err *err);
 void iso_ckpt_close(struct iso_ckpt *c);
 
+/* Writes fail with -EROFS (a full disk, an I/O error): nothing was
+ * recorded. */
 int iso_ckpt_put(struct iso_ckpt *c, const struct iso_ckpt_row *row, struct nis_err *err);
 int iso_ckpt_set_state(struct iso_ckpt *c, const char *id, enum iso_state st,
 		       struct nis_err *err);
 int iso_ckpt_delete(struct iso_ckpt *c, const char *id, struct nis_err *err);
+
+/* Whether the last write succeeded (else why failed), and how many writes
+ * failed since start. Any thread. */
+bool iso_ckpt_health(struct iso_ckpt *c, char *why, size_t len, uint64_t *failures);
 
 /* Every row; free with iso_ckpt_rows_free. */
 int iso_ckpt_load(struct iso_ckpt *c, struct iso_ckpt_row **rows, size_t *n,

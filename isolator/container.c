@@ -56,6 +56,14 @@ bool iso_agent_peer_owner(struct iso_agent *a, struct in_addr ip, uint16_t port,
 	return found;
 }
 
+bool iso_agent_health(struct iso_agent *a, char *why, size_t len)
+{
+	uint64_t failures;
+
+	return (!a->ckpt || iso_ckpt_health(a->ckpt, why, len, &failures)) &&
+	       acct_health(a->acct, why, len);
+}
+
 const char *iso_agent_work_dir(const struct iso_agent *a)
 {
 	return a->cfg->flags.work_dir;
@@ -123,7 +131,8 @@ int iso_agent_checkpoint(struct iso_agent *a, const struct iso_container *c,
 	r.ports = ports;
 	if (c->dp.nblocks && !(r.blocks = iso_dp_blocks_format(&c->dp)))
 		return nis_err_set(err, -ENOMEM, "out of memory");
-	rc = iso_ckpt_put(a->ckpt, &r, err);
+	if ((rc = iso_ckpt_put(a->ckpt, &r, err)))
+		nis_err_prefix(err, rc, "container %s cannot be recorded, so nothing changed", c->id);
 	free(r.blocks);
 	return rc;
 }
@@ -277,9 +286,35 @@ int iso_agent_create(struct iso_agent *a, const struct iso_create *req,
 	return rc;
 fail:
 	pthread_mutex_unlock(&a->lock);
+	log_msg(LOG_WARN, "create of %s refused: %s", req->id ? req->id : "(no id)", err->msg);
 	pm_set_free(&c->ports);
 	free(c);
 	return rc;
+}
+
+/* c's ports become ports, in the kernel and in the agent's books. */
+static int move_ports(struct iso_agent *a, struct iso_container *c, const struct pm_set *ports,
+		      struct nis_err *err)
+{
+	int rc = iso_dp_set_ports(&a->dp, &c->dp, ports, err);
+
+	if (rc)
+		return rc;
+	pm_set_subtract(&a->used_ports, &a->used_ports, &c->ports);
+	pm_set_union(&a->used_ports, &a->used_ports, ports);
+	return pm_set_copy(&c->ports, ports) ? nis_err_set(err, -ENOMEM, "out of memory") : 0;
+}
+
+/* Back to what c had: nothing is acknowledged that was not recorded. */
+static void undo_update(struct iso_agent *a, struct iso_container *c, const struct pm_set *ports,
+			struct iso_opt_u64 eg, struct iso_opt_u64 in)
+{
+	struct nis_err err = { "" };
+
+	if (iso_dp_set_limits(&a->dp, &c->dp, eg, in, &a->cfg->flags, &err) ||
+	    (ports && move_ports(a, c, ports, &err)))
+		log_msg(LOG_ERROR, "container %s: an update failed and could not be undone "
+			"in full: %s", c->id, err.msg);
 }
 
 static int update_locked(struct iso_agent *a, struct iso_container *c,
@@ -288,11 +323,12 @@ static int update_locked(struct iso_agent *a, struct iso_container *c,
 	const struct iso_flags *f = &a->cfg->flags;
 	struct iso_opt_u64 eg = req->egress.set ? req->egress : c->dp.egress;
 	struct iso_opt_u64 in = req->ingress.set ? req->ingress : c->dp.ingress;
-	struct nis_err werr = { "" };
-	struct pm_set ports;
+	struct iso_opt_u64 old_eg = c->dp.egress, old_in = c->dp.ingress;
+	struct pm_set ports, old;
 	int rc;
 
 	pm_set_init(&ports);
+	pm_set_init(&old);
 	if ((rc = check_ports(a, req->ports, &c->ports, &ports, err)) ||
 	    (rc = clamp_egress(f, &eg, err)))
 		goto out;
@@ -300,18 +336,17 @@ static int update_locked(struct iso_agent *a, struct iso_container *c,
 		rc = nis_err_set(err, -EINVAL, "ingress_rate_limit must be positive");
 		goto out;
 	}
-	if (req->ports && (rc = iso_dp_set_ports(&a->dp, &c->dp, &ports, err)))
+	if (req->ports && ((rc = pm_set_copy(&old, &c->ports) ? -ENOMEM : 0) ||
+			   (rc = move_ports(a, c, &ports, err))))
 		goto out;
-	if (req->ports) {
-		pm_set_subtract(&a->used_ports, &a->used_ports, &c->ports);
-		pm_set_union(&a->used_ports, &a->used_ports, &ports);
-		pm_set_copy(&c->ports, &ports);
-	}
-	rc = iso_dp_set_limits(&a->dp, &c->dp, eg, in, f, err);
-	if (iso_agent_checkpoint(a, c, ISO_RUNNING, &werr))
-		log_msg(LOG_ERROR, "container %s updated but not recorded: %s", c->id, werr.msg);
+	if ((rc = iso_dp_set_limits(&a->dp, &c->dp, eg, in, f, err)) ||
+	    (rc = iso_agent_checkpoint(a, c, ISO_RUNNING, err)))
+		undo_update(a, c, req->ports ? &old : NULL, old_eg, old_in);
 out:
+	if (rc == -ENOMEM && !err->msg[0])
+		nis_err_set(err, rc, "out of memory");
 	pm_set_free(&ports);
+	pm_set_free(&old);
 	return rc;
 }
 

@@ -64,7 +64,8 @@ void iso_agent_free(struct iso_agent *a, bool destroy);
 
 /* Errors: -EINVAL bad request, -EEXIST duplicate id, -ENOSPC no block
  * (or --max_executors_per_agent reached), -EADDRINUSE a port is held,
- * -ERANGE a port is outside the agent's ports, -ENOENT no such id. */
+ * -ERANGE a port is outside the agent's ports, -ENOENT no such id,
+ * -EROFS the checkpoint could not be written (the change was undone). */
 int iso_agent_create(struct iso_agent *a, const struct iso_create *req,
 		     struct iso_record *out, struct nis_err *err);
 int iso_agent_update(struct iso_agent *a, const char *id, const struct iso_update *req,
@@ -85,6 +86,11 @@ bool iso_id_valid(const char *id);
  * container, so such a connection is that container's, whatever it says. */
 bool iso_agent_peer_owner(struct iso_agent *a, struct in_addr ip, uint16_t port,
 			  char id[ISO_ID_MAX + 1]);
+
+/* Whether the agent records what it does (checkpoint writes and accounting
+ * passes succeed); else why not, in why. For /health: a degraded agent
+ * still serves and must not be restarted in a loop. */
+bool iso_agent_health(struct iso_agent *a, char *why, size_t len);
 
 /* --work_dir, where netisol.db lives (readers open their own connection). */
 const char *iso_agent_work_dir(const struct iso_agent *a);

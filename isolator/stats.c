@@ -197,6 +197,7 @@ int iso_agent_snapshot(struct iso_agent *a, const char *only, struct iso_snapsho
 		       struct nis_err *err)
 {
 	struct collect k = { 0 };
+	char why[256];
 	struct timeval tv;
 	int rc;
 
@@ -209,6 +210,7 @@ int iso_agent_snapshot(struct iso_agent *a, const char *only, struct iso_snapsho
 	out->capacity = a->cfg->max_containers;
 	out->destroying = a->reaper ? iso_reaper_pending(a->reaper) : 0;
 	acct_pass_stats(a->acct, &out->acct_pass_seconds, &out->acct_passes);
+	iso_ckpt_health(a->ckpt, why, sizeof(why), &out->ckpt_write_failures);
 	pthread_mutex_unlock(&a->lock);
 	free(k.c);
 	free(k.idx);

@@ -42,6 +42,7 @@ struct iso_snapshot {
 	size_t free_blocks, capacity;
 	size_t destroying;	/* destroyed, their veths still being deleted */
 	double acct_pass_seconds;	/* the last accounting pass took */
+	uint64_t ckpt_write_failures;	/* since start */
 	uint64_t acct_passes;
 };
 

@@ -5,6 +5,9 @@
 #    namespace of its own on its own veth, where no agent runs, measured in
 #    turn with each figure (bare, container, bare, ...), so drift over the
 #    run moves both sides of a ratio alike;
+#  - throughput newest container -> world (TCP, UDP) over bare veth the
+#    other way (the bare namespace -> world), in turn likewise: the cost of
+#    the guard, the counting and the source-port tables;
 #  - the same with Mesos' linear shape: 512 non-matching u32 filters walked
 #    before the match;
 #  - create/destroy latency (median, p99) at 1, 64, 512 existing containers;
@@ -13,6 +16,9 @@
 #  - rate-limit accuracy: goodput / limit at 10 Mbit/s, 100 Mbit/s, 1 Gbit/s.
 # Blocks of 16 ports give room for 512 containers. Writes bench/results.json.
 # Usage: scripts/bench.sh [SECONDS_PER_IPERF]   (root; a throw-away sandbox)
+#   BENCH_TARGETS="1 64 512"  the container counts measured
+#   BENCH_ONLY=throughput     only the throughput table (no linear, rate, RSS)
+#   NETISOLD=PATH             another agent binary (a before/after comparison)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 T=${1:-4}
@@ -50,6 +56,16 @@ vs_bare() {
 	for i in $(seq "${REPS:-3}"); do
 		echo "b $(gbps world bare "$SB_BARE_IP" 5201 "$1")"
 		echo "c $(gbps world newest "$H" "$2" "$1")"
+	done >"$SB_DIR/pair"
+	echo "$(awk '$1 == "b" { print $2 }' "$SB_DIR/pair" | median)" \
+		"$(awk '$1 == "c" { print $2 }' "$SB_DIR/pair" | median)"
+}
+# vs_bare_out tcp|udp: the other way: bare -> world, newest -> world.
+vs_bare_out() {
+	local i
+	for i in $(seq "${REPS:-3}"); do
+		echo "b $(gbps bare world 198.18.1.1 5202 "$1")"
+		echo "c $(gbps newest world "$W" 5203 "$1")"
 	done >"$SB_DIR/pair"
 	echo "$(awk '$1 == "b" { print $2 }' "$SB_DIR/pair" | median)" \
 		"$(awk '$1 == "c" { print $2 }' "$SB_DIR/pair" | median)"
@@ -95,21 +111,30 @@ newest() { in_ct "b$n" "$@"; }
 
 rows=()
 echo "== bare veth: world -> a namespace of its own, no isolator, measured in turn with each figure"
-printf '%-5s %9s %9s %9s %9s %11s %11s %11s %11s %9s %9s %9s\n' N "TCP/bare" "UDP/bare" "TCP/1" \
-	"UDP/1" "create ms" "create p99" "destroy ms" "destroy p99" "stats ms" "bare TCP" "bare UDP"
-for target in 1 64 512; do
+printf '%-5s %9s %9s %9s %9s %11s %11s %11s %11s %9s %9s %9s %9s %9s\n' N "TCP/bare" "UDP/bare" \
+	"TCP/1" "UDP/1" "create ms" "create p99" "destroy ms" "destroy p99" "stats ms" "bare TCP" \
+	"bare UDP" "outTCP/b" "outUDP/b"
+for target in ${BENCH_TARGETS:-1 64 512}; do
 	grow $target
 	read -r bare_tcp tcp <<<"$(vs_bare tcp $((31000 + n)))"
 	read -r bare_udp udp <<<"$(vs_bare udp $((31000 + n)))"
+	read -r obare_tcp otcp <<<"$(vs_bare_out tcp)"
+	read -r obare_udp oudp <<<"$(vs_bare_out udp)"
 	[ $target = 1 ] && { tcp1=$tcp; udp1=$udp; }
 	read -r cm cp dm dp <<<"$(cycle_latency)"
 	st=$(stats_latency)
-	printf '%-5s %9s %9s %9s %9s %11s %11s %11s %11s %9s %9.2f %9.2f\n' $n \
+	printf '%-5s %9s %9s %9s %9s %11s %11s %11s %11s %9s %9.2f %9.2f %9s %9s\n' $n \
 		"$(ratio "$tcp" "$bare_tcp")" "$(ratio "$udp" "$bare_udp")" "$(ratio "$tcp" "$tcp1")" \
-		"$(ratio "$udp" "$udp1")" "$cm" "$cp" "$dm" "$dp" "$st" "$bare_tcp" "$bare_udp"
-	rows+=("{\"containers\":$n,\"bare_tcp_gbps\":$bare_tcp,\"bare_udp_gbps\":$bare_udp,\"tcp_gbps\":$tcp,\"udp_gbps\":$udp,\"tcp_vs_bare\":$(ratio "$tcp" "$bare_tcp"),\"udp_vs_bare\":$(ratio "$udp" "$bare_udp"),\"tcp_vs_1\":$(ratio "$tcp" "$tcp1"),\"udp_vs_1\":$(ratio "$udp" "$udp1"),\"create_ms_median\":$cm,\"create_ms_p99\":$cp,\"destroy_ms_median\":$dm,\"destroy_ms_p99\":$dp,\"stats_ms_median\":$st}")
+		"$(ratio "$udp" "$udp1")" "$cm" "$cp" "$dm" "$dp" "$st" "$bare_tcp" "$bare_udp" \
+		"$(ratio "$otcp" "$obare_tcp")" "$(ratio "$oudp" "$obare_udp")"
+	rows+=("{\"containers\":$n,\"out_bare_tcp_gbps\":$obare_tcp,\"out_bare_udp_gbps\":$obare_udp,\"out_tcp_gbps\":$otcp,\"out_udp_gbps\":$oudp,\"out_tcp_vs_bare\":$(ratio "$otcp" "$obare_tcp"),\"out_udp_vs_bare\":$(ratio "$oudp" "$obare_udp"),\"bare_tcp_gbps\":$bare_tcp,\"bare_udp_gbps\":$bare_udp,\"tcp_gbps\":$tcp,\"udp_gbps\":$udp,\"tcp_vs_bare\":$(ratio "$tcp" "$bare_tcp"),\"udp_vs_bare\":$(ratio "$udp" "$bare_udp"),\"tcp_vs_1\":$(ratio "$tcp" "$tcp1"),\"udp_vs_1\":$(ratio "$udp" "$udp1"),\"create_ms_median\":$cm,\"create_ms_p99\":$cp,\"destroy_ms_median\":$dm,\"destroy_ms_p99\":$dp,\"stats_ms_median\":$st}")
 done
 rss512=$(rss)
+if [ "${BENCH_ONLY:-}" = throughput ]; then
+	(IFS=,; echo "{\"seconds_per_iperf\":$T,\"netisol\":[${rows[*]}]}") | jq . >"$top/bench/results.json"
+	echo "written: $top/bench/results.json"
+	exit 0
+fi
 
 echo "== Mesos' linear shape: 512 non-matching u32 filters on eth0 before the match"
 v=$(ctl list --json | jq -r ".[] | select(.container_id==\"b$n\") | .host_veth")
