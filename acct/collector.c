@@ -12,6 +12,7 @@
 #include "acct/collector.h"
 #include "acct/state.h"
 #include "common/log.h"
+#include "common/thread.h"
 #include "tc/bpf.h"
 #include "tc/nl.h"
 
@@ -348,11 +349,7 @@ void acct_stop(struct acct *a)
 {
 	if (!a->running)
 		return;
-	pthread_mutex_lock(&a->mu);
-	a->stopping = true;
-	pthread_cond_signal(&a->cv);
-	pthread_mutex_unlock(&a->mu);
-	pthread_join(a->thread, NULL);
+	nis_thread_stop(a->thread, &a->mu, &a->cv, &a->stopping);
 	a->running = false;
 	collect_logged(a, time(NULL));
 }

@@ -14,6 +14,7 @@
 #include <microhttpd.h>
 
 #include "common/log.h"
+#include "common/thread.h"
 #include "http/auth.h"
 #include "http/conns.h"
 
@@ -24,7 +25,7 @@ struct http_conn {
 	struct http_scope *scope;	/* a container's connection: itself */
 	int fd;
 	time_t deadline;		/* 0: not waiting for a header */
-	struct http_conn *prev, *next;
+	struct http_conn *next;
 };
 
 struct http_conns {
@@ -103,8 +104,6 @@ struct http_conn *http_conns_started(struct http_conns *c, struct MHD_Connection
 		shutdown(k->fd, SHUT_RDWR);
 	pthread_mutex_lock(&c->mu);
 	k->next = c->list;
-	if (c->list)
-		c->list->prev = k;
 	c->list = k;
 	pthread_mutex_unlock(&c->mu);
 	return k;
@@ -115,12 +114,11 @@ void http_conns_closed(struct http_conns *c, struct http_conn *k)
 	if (!k)
 		return;
 	pthread_mutex_lock(&c->mu);
-	if (k->prev)
-		k->prev->next = k->next;
-	else
-		c->list = k->next;
-	if (k->next)
-		k->next->prev = k->prev;
+	for (struct http_conn **pp = &c->list; *pp; pp = &(*pp)->next)
+		if (*pp == k) {
+			*pp = k->next;
+			break;
+		}
 	pthread_mutex_unlock(&c->mu);
 	http_scope_free(k->scope);
 	free(k);
@@ -196,11 +194,7 @@ void http_conns_free(struct http_conns *c)
 {
 	if (!c)
 		return;
-	pthread_mutex_lock(&c->mu);
-	c->stopping = true;
-	pthread_cond_signal(&c->cv);
-	pthread_mutex_unlock(&c->mu);
-	pthread_join(c->watchdog, NULL);
+	nis_thread_stop(c->watchdog, &c->mu, &c->cv, &c->stopping);
 	pthread_cond_destroy(&c->cv);
 	pthread_mutex_destroy(&c->mu);
 	free(c);

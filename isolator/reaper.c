@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/thread.h"
 #include "isolator/agent.h"
 #include "isolator/reaper.h"
 #include "tc/nl.h"
@@ -170,11 +171,7 @@ void iso_reaper_stop(struct iso_reaper *r)
 {
 	if (!r)
 		return;
-	pthread_mutex_lock(&r->mu);
-	r->stop = true;
-	pthread_cond_signal(&r->work);
-	pthread_mutex_unlock(&r->mu);
-	pthread_join(r->thread, NULL);
+	nis_thread_stop(r->thread, &r->mu, &r->work, &r->stop);
 	pthread_cond_destroy(&r->done);
 	pthread_cond_destroy(&r->work);
 	pthread_mutex_destroy(&r->mu);
