@@ -18,7 +18,6 @@
 #include "acct/classes.h"
 #include "acct/store.h"
 #include "common/err.h"
-#include "tc/guard.h"
 
 struct acct_config {
 	const char *work_dir;		/* netisol.db, its schema made already */
@@ -27,9 +26,6 @@ struct acct_config {
 	struct in_addr host_ip;		/* counted as local, never as a class */
 	uint64_t interval_ns;		/* --accounting_interval */
 	struct acct_retention keep;
-	/* Checks every frame a container sends before it is counted (what
-	 * fails is dropped, never billed); NULL: none. */
-	const struct tc_guard *guard;
 };
 
 struct acct;

@@ -21,13 +21,15 @@ static const uint32_t hook[2] = { TC_CLSACT_EGRESS, TC_CLSACT_INGRESS };	/* RX, 
 
 /* Both programs over counters, attached (replace: in place of old ones);
  * with guarded, the TX one behind the guard. */
-static int attach_progs(struct acct *a, int ifindex, int counters, bool guarded,
+static int attach_progs(struct acct_meter *m, int ifindex, int counters, bool guarded,
 			struct nis_err *err)
 {
+	struct acct *a = m->a;
+
 	for (int dir = TC_ACCT_RX; dir <= TC_ACCT_TX; dir++) {
 		int prog = tc_acct_prog_load(a->trie, counters, (enum tc_acct_dir)dir,
-					     dir == TC_ACCT_TX && guarded ? a->cfg->guard : NULL,
-					     err);
+					     dir == TC_ACCT_TX && guarded ? m->guard : NULL,
+					     m->owner, err);
 		int rc;
 
 		if (prog < 0)
@@ -61,7 +63,7 @@ static int attach_as(struct acct_meter *m, int ifindex, bool guarded, struct nis
 	if ((fd = tc_acct_counters_create(err)) < 0)
 		return fd;
 	if ((rc = tc_acct_map_id(fd, &id, err)) ||
-	    (rc = attach_progs(a, ifindex, fd, guarded, err))) {
+	    (rc = attach_progs(m, ifindex, fd, guarded, err))) {
 		close(fd);
 		return rc;
 	}
@@ -89,7 +91,7 @@ static int resume(struct acct_meter *m, int ifindex, struct nis_err *err)
 	}
 	if (fd < 0)
 		return fd;
-	if ((rc = attach_progs(a, ifindex, fd, true, err))) {
+	if ((rc = attach_progs(m, ifindex, fd, true, err))) {
 		close(fd);
 		return rc;
 	}
@@ -115,13 +117,16 @@ int acct_meter_follow(struct acct_meter *m, struct nis_err *err)
 
 /* ---- the meter ---- */
 
-static struct acct_meter *meter_new(struct acct *a, const char *veth)
+static struct acct_meter *meter_new(struct acct *a, const char *veth,
+				    const struct tc_guard *guard, uint32_t owner)
 {
 	struct acct_meter *m = calloc(1, sizeof(*m));
 
 	if (!m)
 		return NULL;
 	m->a = a;
+	m->guard = guard;
+	m->owner = owner;
 	m->fd = -1;
 	snprintf(m->veth, sizeof(m->veth), "%s", veth);
 	return m;
@@ -130,7 +135,8 @@ static struct acct_meter *meter_new(struct acct *a, const char *veth)
 typedef int (*meter_fn)(struct acct_meter *m, int ifindex, struct nis_err *err);
 
 static int meter_open(struct acct *a, const char *veth, int ifindex, meter_fn fn,
-		      struct acct_meter **out, struct nis_err *err)
+		      const struct tc_guard *guard, uint32_t owner, struct acct_meter **out,
+		      struct nis_err *err)
 {
 	struct acct_meter *m;
 	int rc;
@@ -138,7 +144,7 @@ static int meter_open(struct acct *a, const char *veth, int ifindex, meter_fn fn
 	*out = NULL;
 	if (!acct_enabled(a))
 		return 0;
-	if (!(m = meter_new(a, veth)))
+	if (!(m = meter_new(a, veth, guard, owner)))
 		return nis_err_set(err, -ENOMEM, "out of memory");
 	pthread_mutex_lock(&a->lock);
 	rc = fn(m, ifindex, err);
@@ -152,15 +158,17 @@ static int meter_open(struct acct *a, const char *veth, int ifindex, meter_fn fn
 }
 
 int acct_meter_attach(struct acct *a, const char *veth, int ifindex,
-		      struct acct_meter **out, struct nis_err *err)
+		      const struct tc_guard *guard, uint32_t owner, struct acct_meter **out,
+		      struct nis_err *err)
 {
-	return meter_open(a, veth, ifindex, attach, out, err);
+	return meter_open(a, veth, ifindex, attach, guard, owner, out, err);
 }
 
 int acct_meter_resume(struct acct *a, const char *veth, int ifindex,
-		      struct acct_meter **out, struct nis_err *err)
+		      const struct tc_guard *guard, uint32_t owner, struct acct_meter **out,
+		      struct nis_err *err)
 {
-	return meter_open(a, veth, ifindex, resume, out, err);
+	return meter_open(a, veth, ifindex, resume, guard, owner, out, err);
 }
 
 int acct_meter_fd(struct acct_meter *m)
@@ -333,7 +341,7 @@ struct acct_meter *acct_final_orphan(struct acct *a, const char *id, const char 
 	struct acct_meter *m;
 	uint32_t map_id;
 
-	if (!acct_enabled(a) || !ifindex || !(m = meter_new(a, veth)))
+	if (!acct_enabled(a) || !ifindex || !(m = meter_new(a, veth, NULL, 0)))
 		return NULL;
 	pthread_mutex_lock(&a->lock);
 	fd = tc_acct_find_counters(a->sk, ifindex, TC_CLSACT_INGRESS, ACCT_PRIO, &map_id, &err);

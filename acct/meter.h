@@ -11,6 +11,7 @@
 
 #include "acct/store.h"
 #include "common/err.h"
+#include "tc/guard.h"
 
 #define ACCT_PRIO 1		/* the counting filters' prio: before all else on a veth */
 #define ACCT_ID_MAX 64
@@ -25,15 +26,20 @@ struct acct;
 struct acct_meter;
 
 /* Counting from zero on the host veth (its clsact qdisc is made if
- * missing): new counters, both filters added or replaced. *out is NULL
- * when accounting is off. */
+ * missing): new counters, both filters added or replaced. With guard,
+ * what the container sends goes through the guard (tc/guard.h) of the
+ * ports that are owner's before it is counted: what it drops is never
+ * billed; guard must outlive the meter. *out is NULL when accounting is
+ * off. */
 int acct_meter_attach(struct acct *a, const char *veth, int ifindex,
-		      struct acct_meter **out, struct nis_err *err);
+		      const struct tc_guard *guard, uint32_t owner, struct acct_meter **out,
+		      struct nis_err *err);
 /* After an agent restart: the counters the filters already hold are kept
  * (their programs are reloaded over the new trie, replaced in place so no
  * packet goes uncounted); without them, counting starts from zero. */
 int acct_meter_resume(struct acct *a, const char *veth, int ifindex,
-		      struct acct_meter **out, struct nis_err *err);
+		      const struct tc_guard *guard, uint32_t owner, struct acct_meter **out,
+		      struct nis_err *err);
 /* The counters map, for the fast path's program; -1: none. */
 int acct_meter_fd(struct acct_meter *m);
 /* Closes the agent's handle (the filters keep the counters); NULL-safe. */

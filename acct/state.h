@@ -18,6 +18,8 @@ struct acct_meter {
 	struct acct *a;
 	char id[ACCT_ID_MAX + 1];		/* "" until tracked */
 	char veth[IF_NAMESIZE];
+	const struct tc_guard *guard;		/* before the TX counter, or NULL */
+	uint32_t owner;				/* of the ports the guard lets out */
 	int fd;					/* counters map */
 	uint32_t map_id;			/* its kernel id: another id is a reset */
 	int ifindex;				/* the veth the counters are on */

@@ -74,8 +74,7 @@ static void log_host(const struct tc_host *h)
 }
 
 /* Accounting's view of the flags. */
-static void acct_config_of(const struct iso_config *c, const struct tc_guard *guard,
-			   struct acct_config *ac)
+static void acct_config_of(const struct iso_config *c, struct acct_config *ac)
 {
 	const struct iso_opt_u64 *keep[ACCT_BY_COUNT] = {
 		&c->flags.accounting_minute_retention, &c->flags.accounting_hour_retention,
@@ -83,7 +82,7 @@ static void acct_config_of(const struct iso_config *c, const struct tc_guard *gu
 	};
 
 	*ac = (struct acct_config){ c->flags.work_dir, c->flags.network_classes, &c->classes,
-				    c->host.ip, c->flags.accounting_interval_ns, { { 0 } }, guard };
+				    c->host.ip, c->flags.accounting_interval_ns, { { 0 } } };
 	for (int t = 0; t < ACCT_BY_COUNT; t++)
 		ac->keep.seconds[t] = keep[t]->set ? (int64_t)(keep[t]->v / 1000000000ull) : -1;
 }
@@ -104,7 +103,6 @@ struct parts {
 	struct iso_agent *agent;
 	struct acct *acct;
 	struct acct_config acfg;
-	struct tc_guard guard;		/* the host's MAC and IP */
 	struct http_server *srv;
 };
 
@@ -117,9 +115,7 @@ static int start(struct iso_config *c, struct parts *p, const char *sock, struct
 				      http_routes, http_nroutes, peer_owner, NULL };
 	int rc;
 
-	memcpy(p->guard.mac, c->host.mac, sizeof(p->guard.mac));
-	p->guard.ip = c->host.ip;
-	acct_config_of(c, &p->guard, &p->acfg);
+	acct_config_of(c, &p->acfg);
 	/* A bad credentials file is a bad start: refused before the agent
 	 * touches the host. */
 	if ((rc = http_auth_load(c->flags.http_credentials, c->flags.authenticate_http_readonly,
@@ -153,7 +149,7 @@ static void stop(struct parts *p, bool destroy)
 
 static int serve(struct iso_config *c)
 {
-	struct parts p = { NULL, NULL, NULL, { 0 }, { { 0 }, { 0 } }, NULL };
+	struct parts p = { NULL, NULL, NULL, { 0 }, NULL };
 	struct nis_err err = { "" };
 	char sock[4096];
 	sigset_t set;

@@ -98,7 +98,8 @@ static int veth_filters(struct iso_dp *dp, struct iso_dp_ct *ct, struct nis_err 
 
 	fixed[1].keys[fixed[1].nkeys++] = tc_u32_key8(IPPROTO_ICMP, 0xff, 9, false);
 	if ((rc = tc_qdisc_clsact_add(sk, v, false, err)) ||
-	    (rc = acct_meter_attach(dp->acct, ct->veth, v, &ct->meter, err)) ||
+	    (rc = acct_meter_attach(dp->acct, ct->veth, v, &dp->guard, ct->slot, &ct->meter,
+				    err)) ||
 	    (iso_dp_fast_ct(dp, ct), rc = add_rules(sk, v, fixed, 2, err)) ||
 	    (rc = tc_u32_table_add(sk, v, TC_INGRESS, DP_PRIO_IP, ETH_P_IP,
 				   TC_U32_HT(DP_HT_TO_LO), 1, err)) ||
@@ -547,13 +548,15 @@ int iso_dp_resume(struct iso_dp *dp, struct iso_dp_ct *ct, const struct iso_flag
 	    (rc = open_stat_fds(ct, f, err)) ||
 	    (rc = mirror_nodes(dp, ct, ISO_DP_READD, err)))
 		return rc;
-	/* Counting is not worth a running container: without it, it runs on. */
-	if ((rc = acct_meter_resume(dp->acct, ct->veth, ct->veth_ifindex, &ct->meter, err)))
-		log_msg(LOG_ERROR, "%s: its traffic is not counted: %s", ct->netns, err->msg);
-	iso_dp_fast_ct(dp, ct);
+	/* The blocks first: they fill the owners array the new guard reads. */
 	for (size_t i = 0; i < ct->nblocks; i++)
 		if ((rc = iso_dp_block_apply(dp, ct, &ct->blocks[i], ISO_DP_READD, err)))
 			return rc;
+	/* Counting is not worth a running container: without it, it runs on. */
+	if ((rc = acct_meter_resume(dp->acct, ct->veth, ct->veth_ifindex, &dp->guard, ct->slot,
+				    &ct->meter, err)))
+		log_msg(LOG_ERROR, "%s: its traffic is not counted: %s", ct->netns, err->msg);
+	iso_dp_fast_ct(dp, ct);
 	return 0;
 }
 

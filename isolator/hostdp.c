@@ -5,6 +5,7 @@
 #include <linux/pkt_sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "acct/collector.h"
 #include "common/log.h"
@@ -40,6 +41,7 @@ int iso_dp_probe(struct iso_dp *dp, const struct iso_config *c, struct nis_err *
 	int rc;
 
 	dp->fast.ports = dp->fast.progs = -1;
+	dp->guard.owners = -1;
 	if ((rc = tc_probe(&dp->feat, err)))
 		return rc;
 	if ((missing = tc_features_missing(&dp->feat)))
@@ -204,6 +206,19 @@ static int setup_qdiscs(struct iso_dp *dp, const struct iso_config *c, bool keep
 	return 0;
 }
 
+/* The guard's view of the host, and the owners array the isolator keeps
+ * for it (where accounting runs, since the guard leads its program). */
+static void guard_setup(struct iso_dp *dp)
+{
+	struct nis_err err = { "" };
+
+	memcpy(dp->guard.mac, dp->host.mac, sizeof(dp->guard.mac));
+	dp->guard.ip = dp->host.ip;
+	if (acct_enabled(dp->acct) && (dp->guard.owners = tc_guard_owners_create(&err)) < 0)
+		log_msg(LOG_WARN, "the guard cannot check source ports (%s): the u32 tables "
+			"still drop unowned ones, after they are counted", err.msg);
+}
+
 int iso_dp_setup(struct iso_dp *dp, const struct iso_config *c, bool keep,
 		 struct nis_err *err)
 {
@@ -222,6 +237,7 @@ int iso_dp_setup(struct iso_dp *dp, const struct iso_config *c, bool keep,
 		dp->sk = NULL;
 		return nis_err_prefix(err, rc, "host datapath");
 	}
+	guard_setup(dp);
 	return 0;
 }
 
@@ -256,6 +272,9 @@ void iso_dp_fast_setup(struct iso_dp *dp, bool keep)
 
 void iso_dp_close(struct iso_dp *dp)
 {
+	if (dp->guard.owners >= 0)
+		close(dp->guard.owners);
+	dp->guard.owners = -1;
 	tc_fast_close(&dp->fast);
 	tc_nl_close(dp->sk);
 	dp->sk = NULL;

@@ -9,6 +9,7 @@
 #include "isolator/config.h"
 #include "isolator/ids.h"
 #include "tc/fastpath.h"
+#include "tc/guard.h"
 #include "tc/host.h"
 #include "tc/probe.h"
 
@@ -68,6 +69,7 @@ struct iso_dp {
 	bool l2[256];			/* second-level tables made for this high byte */
 	char sysctl_val[DP_N_SYSCTLS][64];	/* host values copied into containers */
 	struct acct *acct;		/* counting (the fast path counts too), or NULL */
+	struct tc_guard guard;		/* what containers may send; its owners array */
 	bool fast_on;			/* the kernel runs the fast path */
 	struct tc_fast fast;		/* its maps (-1: not set up) */
 };

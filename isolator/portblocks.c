@@ -168,6 +168,15 @@ static int fast_block(struct iso_dp *dp, const struct iso_dp_ct *ct,
 				 ct->slot, err);
 }
 
+/* The block's ports in the guard's owners array: slot's, or nobody's. */
+static int owners_block(struct iso_dp *dp, const struct iso_dp_block *blk, uint32_t slot,
+			struct nis_err *err)
+{
+	if (dp->guard.owners < 0)
+		return 0;
+	return tc_guard_owners_set(dp->guard.owners, blk->b.port, blk->b.size, slot, err);
+}
+
 int iso_dp_fast_sync(struct iso_dp *dp, const struct iso_dp_ct *ct, bool on,
 		     struct nis_err *err)
 {
@@ -199,8 +208,13 @@ int iso_dp_block_apply(struct iso_dp *dp, struct iso_dp_ct *ct,
 		return rc;
 	if (!(e = calloc(4 + 3 * 256, sizeof(*e))))
 		return nis_err_set(err, -ENOMEM, "out of memory");
-	if (how == ISO_DP_DEL)	/* off the fast path before the tables */
+	if (how == ISO_DP_DEL) {	/* off the fast path before the tables */
 		fast_block(dp, ct, blk, false, NULL);
+		owners_block(dp, blk, 0, NULL);
+	} else if ((rc = owners_block(dp, blk, ct->slot, err))) {
+		free(e);
+		return rc;
+	}
 	n = block_entries(dp, ct, blk, e);
 	for (i = 0; how != ISO_DP_DEL && i < n; i++) {
 		rc = tc_u32_add(e[i].sk, e[i].ifindex, &e[i].r, err);

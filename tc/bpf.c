@@ -253,9 +253,9 @@ static int emit_count(struct bpf_insn *p, int trie_fd, int counters_fd, enum tc_
 /* The counting program for dir, behind the guard if there is one; returns
  * its length. */
 static int acct_emit(struct bpf_insn *p, int trie_fd, int counters_fd, enum tc_acct_dir dir,
-		     const struct tc_guard *guard)
+		     const struct tc_guard *guard, uint32_t owner)
 {
-	int n = guard ? tc_guard_emit(p, guard) : 0;
+	int n = guard ? tc_guard_emit(p, guard, owner) : 0;
 
 	n += emit_count(p + n, trie_fd, counters_fd, dir);
 
@@ -266,10 +266,10 @@ static int acct_emit(struct bpf_insn *p, int trie_fd, int counters_fd, enum tc_a
 }
 
 int tc_acct_prog_load(int trie_fd, int counters_fd, enum tc_acct_dir dir,
-		      const struct tc_guard *guard, struct nis_err *err)
+		      const struct tc_guard *guard, uint32_t owner, struct nis_err *err)
 {
 	struct bpf_insn insns[ACCT_INSNS_MAX];
-	int n = acct_emit(insns, trie_fd, counters_fd, dir, guard);
+	int n = acct_emit(insns, trie_fd, counters_fd, dir, guard, owner);
 
 	return tc_bpf_prog_load(insns, n, ACCT_NAME,
 				dir == TC_ACCT_RX ? "RX counting" : "TX counting", err);
@@ -314,7 +314,7 @@ bool tc_acct_supported(struct nis_err *err)
 	int trie = tc_acct_trie_create(err), counters = -1, prog = -1;
 
 	if (trie >= 0 && (counters = tc_acct_counters_create(err)) >= 0)
-		prog = tc_acct_prog_load(trie, counters, TC_ACCT_TX, NULL, err);
+		prog = tc_acct_prog_load(trie, counters, TC_ACCT_TX, NULL, 0, err);
 	if (prog >= 0)
 		close(prog);
 	if (counters >= 0)

@@ -47,9 +47,10 @@ int tc_acct_counters_read(int counters_fd, struct tc_acct_count out[2][TC_ACCT_C
 
 /* Loads the counting program for dir over the two maps (the program holds
  * its own references: the caller may close both fds), behind the guard
- * (guard.h) when one is given; returns its fd. */
+ * (guard.h) of the container whose ports are owner's when one is given;
+ * returns its fd. */
 int tc_acct_prog_load(int trie_fd, int counters_fd, enum tc_acct_dir dir,
-		      const struct tc_guard *guard, struct nis_err *err);
+		      const struct tc_guard *guard, uint32_t owner, struct nis_err *err);
 
 /* Adds (with replace: adds or replaces) the direct-action cls_bpf filter
  * handle 1, protocol all, "netisol_acct", at (ifindex, parent, prio);

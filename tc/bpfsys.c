@@ -118,6 +118,43 @@ int tc_bpf_array_read(int fd, uint32_t n, void *vals, size_t stride)
 	return rc;
 }
 
+static int update_batch(int fd, const uint32_t *keys, const void *vals, uint32_t n)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.batch.keys = (uintptr_t)keys;
+	a.batch.values = (uintptr_t)vals;
+	a.batch.count = n;
+	a.batch.map_fd = (uint32_t)fd;
+	return tc_bpf_sys(BPF_MAP_UPDATE_BATCH, &a) < 0 ? -errno : 0;
+}
+
+int tc_bpf_array_fill(int fd, uint32_t first, uint32_t n, const void *val, size_t size)
+{
+	uint32_t *keys = calloc(n ? n : 1, sizeof(*keys));
+	char *vals = calloc(n ? n : 1, size);
+	int rc = 0;
+
+	if (!keys || !vals) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		keys[i] = first + i;
+		memcpy(vals + i * size, val, size);
+	}
+	/* One call (5.6+), or one per key where batches are refused. */
+	if (n && update_batch(fd, keys, vals, n))
+		for (uint32_t i = 0; i < n && !rc; i++)
+			if (tc_bpf_map_elem(BPF_MAP_UPDATE_ELEM, fd, &keys[i], val, BPF_ANY) < 0)
+				rc = -errno;
+out:
+	free(keys);
+	free(vals);
+	return rc;
+}
+
 static int prog_load(const struct bpf_insn *insns, int n, const char *name, char *log,
 		     uint32_t log_size)
 {

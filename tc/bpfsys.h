@@ -55,6 +55,11 @@ int tc_bpf_map_elem(enum bpf_cmd cmd, int fd, const void *key, const void *value
  * where batches are refused. 0 or -errno. */
 int tc_bpf_array_read(int fd, uint32_t n, void *vals, size_t stride);
 
+/* Entries first..first+n-1 of an array map set to the one value val (size
+ * bytes): one BPF_MAP_UPDATE_BATCH (5.6+), or one update each where
+ * batches are refused. 0 or -errno. */
+int tc_bpf_array_fill(int fd, uint32_t first, uint32_t n, const void *val, size_t size);
+
 /* Loads a SCHED_CLS program named name; its fd or -errno, with the
  * verifier's last words in err ("cannot load the <what> program: ..."). */
 int tc_bpf_prog_load(const struct bpf_insn *insns, int n, const char *name, const char *what,

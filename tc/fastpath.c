@@ -246,44 +246,13 @@ int tc_fast_detach(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t pr
 	return tc_bpf_detach(sk, ifindex, parent, prio, ETH_P_IP, err);
 }
 
-static int update_batch(int fd, uint32_t *keys, struct fast_dest *vals, uint32_t n)
-{
-	union bpf_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.batch.keys = (uintptr_t)keys;
-	a.batch.values = (uintptr_t)vals;
-	a.batch.count = n;
-	a.batch.map_fd = (uint32_t)fd;
-	return tc_bpf_sys(BPF_MAP_UPDATE_BATCH, &a) < 0 ? -errno : 0;
-}
-
 int tc_fast_set_ports(const struct tc_fast *f, uint16_t first, uint32_t n, int ifindex,
 		      uint32_t slot, struct nis_err *err)
 {
-	struct fast_dest *vals = calloc(n ? n : 1, sizeof(*vals));
-	uint32_t *keys = calloc(n ? n : 1, sizeof(*keys));
-	int rc = 0;
+	const struct fast_dest d = { ifindex > 0 ? (uint32_t)ifindex : 0, ifindex > 0 ? slot : 0 };
+	int rc = tc_bpf_array_fill(f->ports, first, n, &d, sizeof(d));
 
-	if (!vals || !keys) {
-		rc = nis_err_set(err, -ENOMEM, "out of memory");
-		goto out;
-	}
-	for (uint32_t i = 0; i < n; i++) {
-		keys[i] = first + i;
-		vals[i] = (struct fast_dest){ ifindex > 0 ? (uint32_t)ifindex : 0,
-					      ifindex > 0 ? slot : 0 };
-	}
-	/* One call (5.6+), or one per port where batches are refused. */
-	if (n && update_batch(f->ports, keys, vals, n))
-		for (uint32_t i = 0; i < n && !rc; i++)
-			if (tc_bpf_map_elem(BPF_MAP_UPDATE_ELEM, f->ports, &keys[i], &vals[i],
-					    BPF_ANY) < 0)
-				rc = tc_bpf_fail(err, -errno, "cannot update the fast path's ports");
-out:
-	free(vals);
-	free(keys);
-	return rc;
+	return rc ? tc_bpf_fail(err, rc, "cannot update the fast path's ports") : 0;
 }
 
 int tc_fast_sweep(const struct tc_fast *f, bool (*want)(uint16_t port, int ifindex, void *arg),

@@ -131,7 +131,8 @@ int main(int argc, char **argv)
 	struct nis_err err = { "" };
 	struct in_addr world, host;
 	struct tc_fast f1 = { -1, -1 }, f2 = { -1, -1 };
-	struct tc_guard guard = { { 4, 4, 4, 4, 4, 4 }, { 0 } };	/* build_frame's source MAC */
+	/* build_frame's source MAC; owner 1 of its source port */
+	struct tc_guard guard = { { 4, 4, 4, 4, 4, 4 }, { 0 }, -1 };
 	int trie, counters, progs[NPROGS];
 	const char *names[NPROGS] = { "none", "peer", "agent", "agent_bare", "miss", "veth_count",
 				      "veth_tx", "guard_tx" };
@@ -145,9 +146,11 @@ int main(int argc, char **argv)
 	    (progs[0] = load_small(0, &err)) < 0 || (progs[1] = load_small(1, &err)) < 0 ||
 	    (progs[2] = load_agent(&f1, trie, counters, host, &err)) < 0 ||
 	    (progs[3] = load_agent(&f2, -1, -1, host, &err)) < 0 ||
-	    (progs[5] = tc_acct_prog_load(trie, counters, TC_ACCT_RX, NULL, &err)) < 0 ||
-	    (progs[6] = tc_acct_prog_load(trie, counters, TC_ACCT_TX, NULL, &err)) < 0 ||
-	    (guard.ip = host, progs[7] = tc_acct_prog_load(trie, counters, TC_ACCT_TX, &guard,
+	    (progs[5] = tc_acct_prog_load(trie, counters, TC_ACCT_RX, NULL, 0, &err)) < 0 ||
+	    (progs[6] = tc_acct_prog_load(trie, counters, TC_ACCT_TX, NULL, 0, &err)) < 0 ||
+	    (guard.owners = tc_guard_owners_create(&err)) < 0 ||
+	    tc_guard_owners_set(guard.owners, 40000, 1, 1, &err) ||
+	    (guard.ip = host, progs[7] = tc_acct_prog_load(trie, counters, TC_ACCT_TX, &guard, 1,
 							   &err)) < 0) {
 		fprintf(stderr, "fast_cost: %s\n", err.msg);
 		return 1;

@@ -93,8 +93,8 @@ static int attach(struct nl_sock *sk, int ifindex, int argc, char **argv,
 	counters = reuse ? find(sk, ifindex, TC_CLSACT_INGRESS, &id, err)
 			 : tc_acct_counters_create(err);
 	if ((rc = counters) < 0 || (!reuse && (rc = tc_acct_map_id(counters, &id, err))) ||
-	    (rc = rx = tc_acct_prog_load(trie, counters, TC_ACCT_RX, NULL, err)) < 0 ||
-	    (rc = tx = tc_acct_prog_load(trie, counters, TC_ACCT_TX, NULL, err)) < 0 ||
+	    (rc = rx = tc_acct_prog_load(trie, counters, TC_ACCT_RX, NULL, 0, err)) < 0 ||
+	    (rc = tx = tc_acct_prog_load(trie, counters, TC_ACCT_TX, NULL, 0, err)) < 0 ||
 	    (rc = tc_acct_attach(sk, ifindex, TC_CLSACT_EGRESS, PRIO, rx, reuse, err)) ||
 	    (rc = tc_acct_attach(sk, ifindex, TC_CLSACT_INGRESS, PRIO, tx, reuse, err)))
 		goto out;
