@@ -48,7 +48,7 @@ struct acct {
 	double last_pass_s;			/* duration of the last full pass */
 	uint64_t passes;
 	bool failing;				/* the last pass was not written */
-	char why[256];				/* its error */
+	char why[320];				/* its error */
 	/* the thread */
 	pthread_t thread;
 	pthread_mutex_t mu;
