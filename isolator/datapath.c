@@ -255,6 +255,11 @@ static int mirror_nodes(struct iso_dp *dp, struct iso_dp_ct *ct, enum iso_dp_app
 	r[0].handle = TC_U32_HANDLE(DP_HT_ARP, 0, ct->slot + 1);
 	r[1].table = TC_U32_HT(DP_HT_ICMP);
 	r[1].handle = TC_U32_HANDLE(DP_HT_ICMP, 0, ct->slot + 1);
+	/* Where the fast path sends each ICMP error to the container whose
+	 * flow it is about, only echo replies are copied to every container
+	 * (the kernel tells ping ids apart). */
+	if (dp->fast_on && dp->guard.owners >= 0)
+		r[1].keys[r[1].nkeys++] = tc_u32_key8(0, 0xff, 0, false);
 	if (how == ISO_DP_DEL) {
 		for (int i = 1; i >= 0; i--)
 			tc_u32_del(dp->sk, dp->host.ifindex, TC_INGRESS, r[i].prio,

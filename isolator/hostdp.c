@@ -259,7 +259,7 @@ void iso_dp_fast_setup(struct iso_dp *dp, bool keep)
 	}
 	if ((rc == -ENOENT && (rc = tc_fast_new(&dp->fast, &err))) ||
 	    (rc = tc_fast_attach(dp->sk, dp->host.ifindex, TC_INGRESS, DP_PRIO_FAST, &dp->fast,
-				 acct_trie_fd(dp->acct), dp->host.ip, &err))) {
+				 acct_trie_fd(dp->acct), dp->host.ip, dp->guard.owners, &err))) {
 		log_msg(LOG_WARN, "no fast path (%s): world -> container traffic takes the "
 			"host veth", err.msg);
 		/* A filter an earlier run left would act on entries nobody keeps. */

@@ -18,7 +18,7 @@
 
 #define FAST_NAME	"netisol_fast"
 #define FAST_CT_NAME	"netisol_fast_ct"
-#define FAST_INSNS_MAX	96
+#define FAST_INSNS_MAX	160
 
 struct fast_dest {
 	uint32_t ifindex, slot;
@@ -91,9 +91,10 @@ void tc_fast_close(struct tc_fast *f)
 #define CB0		((int)offsetof(struct __sk_buff, cb[0]))
 
 /* The program's head: r8 = the frame (direct packet access), and the
- * destination port of TCP or UDP to host_ip at fp-16; anything else, and a
- * header not in the linear data, jumps away (next[] is filled in). */
-static int emit_port(struct bpf_insn *p, struct in_addr host_ip, int *next, int *nn)
+ * destination port of TCP or UDP to host_ip at fp-16; ICMP jumps to
+ * *icmp (when icmp is not NULL) with r8 set; anything else, and a header
+ * not in the linear data, jumps away (next[] is filled in). */
+static int emit_port(struct bpf_insn *p, struct in_addr host_ip, int *next, int *nn, int *icmp)
 {
 	int n = 0;
 
@@ -110,6 +111,10 @@ static int emit_port(struct bpf_insn *p, struct in_addr host_ip, int *next, int 
 	next[(*nn)++] = n;
 	p[n++] = JMP_IMM(BPF_JNE, BPF_REG_1, 0, 0);
 	p[n++] = LDX_MEM(BPF_B, BPF_REG_1, BPF_REG_8, IP_OFF(protocol));
+	if (icmp) {
+		*icmp = n;
+		p[n++] = JMP_IMM(BPF_JEQ, BPF_REG_1, IPPROTO_ICMP, 0);
+	}
 	p[n++] = JMP_IMM(BPF_JEQ, BPF_REG_1, IPPROTO_TCP, 1);
 	next[(*nn)++] = n;
 	p[n++] = JMP_IMM(BPF_JNE, BPF_REG_1, IPPROTO_UDP, 0);
@@ -134,15 +139,78 @@ static int emit_port(struct bpf_insn *p, struct in_addr host_ip, int *next, int 
 	return n;
 }
 
+/* An ICMP error to host_ip (r8 = the frame) about a TCP or UDP packet the
+ * host IP sent: r9 = the slot owning the quoted source port (the owners
+ * array), so the error reaches that container alone; anything else jumps
+ * away (next[]). The IP headers' options are skipped by their IHL. */
+static int emit_icmp_error(struct bpf_insn *p, struct in_addr host_ip, int owners, int *next,
+			   int *nn)
+{
+	const int q = ETH_HLEN + 8;	/* the quoted IP header, from r2 */
+	int n = 0;
+
+	p[n++] = LDX_MEM(BPF_W, BPF_REG_1, BPF_REG_8, IP_OFF(daddr));
+	next[(*nn)++] = n;
+	p[n++] = JMP32_IMM(BPF_JNE, BPF_REG_1, (int32_t)host_ip.s_addr, 0);
+	p[n++] = LDX_MEM(BPF_B, BPF_REG_2, BPF_REG_8, ETH_HLEN);
+	p[n++] = AND64_IMM(BPF_REG_2, 0x0f);
+	p[n++] = LSH64_IMM(BPF_REG_2, 2);
+	p[n++] = ADD64_REG(BPF_REG_2, BPF_REG_8);		/* r2 + ETH_HLEN: ICMP */
+	p[n++] = LDX_MEM(BPF_W, BPF_REG_1, BPF_REG_6, offsetof(struct __sk_buff, data_end));
+	p[n++] = MOV64_REG(BPF_REG_3, BPF_REG_2);
+	p[n++] = ADD64_IMM(BPF_REG_3, q + (int)sizeof(struct iphdr));
+	next[(*nn)++] = n;
+	p[n++] = JMP_REG(BPF_JGT, BPF_REG_3, BPF_REG_1, 0);
+	p[n++] = LDX_MEM(BPF_B, BPF_REG_1, BPF_REG_2, ETH_HLEN);	/* type */
+	p[n++] = JMP_IMM(BPF_JEQ, BPF_REG_1, 3, 2);		/* unreachable */
+	p[n++] = JMP_IMM(BPF_JEQ, BPF_REG_1, 11, 1);		/* time exceeded */
+	next[(*nn)++] = n;
+	p[n++] = JMP_IMM(BPF_JNE, BPF_REG_1, 12, 0);		/* parameter problem */
+	p[n++] = LDX_MEM(BPF_W, BPF_REG_1, BPF_REG_2, q + (int)offsetof(struct iphdr, saddr));
+	next[(*nn)++] = n;
+	p[n++] = JMP32_IMM(BPF_JNE, BPF_REG_1, (int32_t)host_ip.s_addr, 0);
+	p[n++] = LDX_MEM(BPF_B, BPF_REG_1, BPF_REG_2, q + (int)offsetof(struct iphdr, protocol));
+	p[n++] = JMP_IMM(BPF_JEQ, BPF_REG_1, IPPROTO_TCP, 1);
+	next[(*nn)++] = n;
+	p[n++] = JMP_IMM(BPF_JNE, BPF_REG_1, IPPROTO_UDP, 0);
+	p[n++] = LDX_MEM(BPF_B, BPF_REG_4, BPF_REG_2, q);		/* its IHL */
+	p[n++] = AND64_IMM(BPF_REG_4, 0x0f);
+	p[n++] = LSH64_IMM(BPF_REG_4, 2);
+	next[(*nn)++] = n;
+	p[n++] = JMP_IMM(BPF_JLT, BPF_REG_4, sizeof(struct iphdr), 0);
+	p[n++] = ADD64_REG(BPF_REG_2, BPF_REG_4);
+	p[n++] = LDX_MEM(BPF_W, BPF_REG_1, BPF_REG_6, offsetof(struct __sk_buff, data_end));
+	p[n++] = MOV64_REG(BPF_REG_3, BPF_REG_2);
+	p[n++] = ADD64_IMM(BPF_REG_3, q + 2);
+	next[(*nn)++] = n;
+	p[n++] = JMP_REG(BPF_JGT, BPF_REG_3, BPF_REG_1, 0);
+	p[n++] = LDX_MEM(BPF_H, BPF_REG_1, BPF_REG_2, q);		/* its source port */
+	p[n++] = TO_BE16(BPF_REG_1);
+	p[n++] = STX_MEM(BPF_W, BPF_REG_10, BPF_REG_1, -16);
+	n += tc_bpf_ld_map_fd(p + n, BPF_REG_1, owners);
+	p[n++] = MOV64_REG(BPF_REG_2, BPF_REG_10);
+	p[n++] = ADD64_IMM(BPF_REG_2, -16);
+	p[n++] = CALL(BPF_FUNC_map_lookup_elem);
+	next[(*nn)++] = n;
+	p[n++] = JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 0);
+	p[n++] = LDX_MEM(BPF_W, BPF_REG_9, BPF_REG_0, 0);
+	next[(*nn)++] = n;
+	p[n++] = JMP_IMM(BPF_JEQ, BPF_REG_9, 0, 0);
+	return n;
+}
+
 /* The program on eth0: the port (emit_port) in the port map, the source's
  * class (by the accounting trie, when there is one) in cb[0], then on to
  * the container's own program (a tail call, which does not come back);
- * anything else, and a slot with no program, goes on to the next filter.
- * r6 = skb, r8 = the frame, r9 = the slot. */
+ * an ICMP error about a container's flow (emit_icmp_error, with the owners
+ * array) likewise; anything else, and a slot with no program, goes on to
+ * the next filter. r6 = skb, r8 = the frame, r9 = the slot. */
 static int emit(struct bpf_insn *p, const struct tc_fast *f, int trie_fd,
-		struct in_addr host_ip)
+		struct in_addr host_ip, int owners)
 {
-	int next[8], nn = 0, n = emit_port(p, host_ip, next, &nn);
+	int next[24], nn = 0, icmp, to_class, back, n;
+
+	n = emit_port(p, host_ip, next, &nn, owners >= 0 ? &icmp : NULL);
 
 	n += tc_bpf_ld_map_fd(p + n, BPF_REG_1, f->ports);
 	p[n++] = MOV64_REG(BPF_REG_2, BPF_REG_10);
@@ -154,6 +222,7 @@ static int emit(struct bpf_insn *p, const struct tc_fast *f, int trie_fd,
 	next[nn++] = n;
 	p[n++] = JMP_IMM(BPF_JEQ, BPF_REG_1, 0, 0);
 	p[n++] = LDX_MEM(BPF_W, BPF_REG_9, BPF_REG_0, 4);	/* slot */
+	to_class = n;
 	if (trie_fd >= 0) {
 		p[n++] = LDX_MEM(BPF_W, BPF_REG_1, BPF_REG_8, IP_OFF(saddr));
 		p[n++] = STX_MEM(BPF_W, BPF_REG_10, BPF_REG_1, -4);
@@ -166,6 +235,20 @@ static int emit(struct bpf_insn *p, const struct tc_fast *f, int trie_fd,
 	n += tc_bpf_ld_map_fd(p + n, BPF_REG_2, f->progs);
 	p[n++] = MOV64_REG(BPF_REG_3, BPF_REG_9);
 	p[n++] = CALL(BPF_FUNC_tail_call);
+	if (owners >= 0) {
+		int first = nn, base;
+
+		back = n;
+		p[n++] = JMP_IMM(BPF_JA, 0, 0, 0);		/* past the ICMP branch */
+		tc_bpf_jump_to(p, icmp, n);
+		base = n;
+		n += emit_icmp_error(p + n, host_ip, owners, next, &nn);
+		for (int i = first; i < nn; i++)	/* counted from its own start */
+			next[i] += base;
+		p[n] = JMP_IMM(BPF_JA, 0, 0, to_class - n - 1);	/* on, with r9 */
+		n++;
+		tc_bpf_jump_to(p, back, n);
+	}
 	while (nn--)
 		tc_bpf_jump_to(p, next[nn], n);
 	/* TC_ACT_UNSPEC: the filters at higher prio numbers still run. */
@@ -175,12 +258,12 @@ static int emit(struct bpf_insn *p, const struct tc_fast *f, int trie_fd,
 }
 
 int tc_fast_prog_load(const struct tc_fast *f, int trie_fd, struct in_addr host_ip,
-		      struct nis_err *err)
+		      int owners, struct nis_err *err)
 {
 	struct bpf_insn insns[FAST_INSNS_MAX];
 
-	return tc_bpf_prog_load(insns, emit(insns, f, trie_fd, host_ip), FAST_NAME, "fast path",
-				err);
+	return tc_bpf_prog_load(insns, emit(insns, f, trie_fd, host_ip, owners), FAST_NAME,
+				"fast path", err);
 }
 
 /* A container's own program: its RX counter for the class in cb[0] (when
@@ -228,10 +311,10 @@ void tc_fast_clear_ct(const struct tc_fast *f, uint32_t slot)
 }
 
 int tc_fast_attach(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t prio,
-		   const struct tc_fast *f, int trie_fd, struct in_addr host_ip,
+		   const struct tc_fast *f, int trie_fd, struct in_addr host_ip, int owners,
 		   struct nis_err *err)
 {
-	int prog = tc_fast_prog_load(f, trie_fd, host_ip, err), rc;
+	int prog = tc_fast_prog_load(f, trie_fd, host_ip, owners, err), rc;
 
 	if (prog < 0)
 		return prog;
@@ -283,7 +366,7 @@ bool tc_fast_supported(struct nis_err *err)
 	if (make_maps(&f, err))
 		return false;
 	if ((trie = tc_acct_trie_create(err)) >= 0 &&
-	    (prog = tc_fast_prog_load(&f, trie, any, err)) >= 0 &&
+	    (prog = tc_fast_prog_load(&f, trie, any, -1, err)) >= 0 &&
 	    (counters = tc_acct_counters_create(err)) >= 0)
 		ct = load_ct(1, counters, err);
 	int fds[] = { trie, counters, prog, ct };

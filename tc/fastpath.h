@@ -41,15 +41,18 @@ void tc_fast_close(struct tc_fast *f);
 
 /* Loads the program over f's maps for packets to host_ip, classing their
  * sources by the accounting trie (trie_fd < 0: all class 0), and attaches
- * it, replacing one of the same name in place. */
+ * it, replacing one of the same name in place. With owners (the guard's
+ * port -> slot array, tc/guard.h; -1: none), an ICMP error to host_ip
+ * about a TCP or UDP packet the host IP sent goes to the container owning
+ * the quoted source port, and to it alone. */
 int tc_fast_attach(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t prio,
-		   const struct tc_fast *f, int trie_fd, struct in_addr host_ip,
+		   const struct tc_fast *f, int trie_fd, struct in_addr host_ip, int owners,
 		   struct nis_err *err);
 
 /* The program tc_fast_attach attaches, loaded only: its fd, or -errno
  * (for tests/bench/fast_cost, which times it with BPF_PROG_TEST_RUN). */
 int tc_fast_prog_load(const struct tc_fast *f, int trie_fd, struct in_addr host_ip,
-		      struct nis_err *err);
+		      int owners, struct nis_err *err);
 
 /* Removes the filter (its maps go with the last fd). */
 int tc_fast_detach(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t prio,

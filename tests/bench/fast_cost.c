@@ -108,7 +108,7 @@ static int load_agent(struct tc_fast *f, int trie, int counters, struct in_addr 
 	if (tc_fast_new(f, err) || tc_fast_set_ports(f, PORT, 1, 1, SLOT, err) ||
 	    tc_fast_set_ct(f, SLOT, 1, counters, err))
 		return -1;
-	return tc_fast_prog_load(f, trie, host, err);
+	return tc_fast_prog_load(f, trie, host, -1, err);
 }
 
 static int setup_trie(struct in_addr host, struct nis_err *err)

@@ -114,6 +114,29 @@ ok $? "ping a -> world still works"
 in_ct a arping -c 2 -w 3 -I eth0 "$W" >/dev/null
 ok $? "arping from inside a still resolves the gateway"
 
+# --- ICMP from the world: an error goes to the container whose flow it quotes
+# demux WHAT FRAME [COUNT]: "in_a in_b" while the world sends FRAME
+demux() {
+	local mark; mark=$(str_hx "$1")
+	in_ct a "$RAW" count eth0 "$mark" 1.5 >"$SB_DIR/seen.a" &
+	in_ct b "$RAW" count eth0 "$mark" 1.5 >"$SB_DIR/seen.b" &
+	sleep 0.3
+	sb_world "$RAW" send eth0 "$2" "${3:-1}"
+	wait
+	echo "$(cat "$SB_DIR/seen.a") $(cat "$SB_DIR/seen.b")"
+}
+about() { ipv4 "$H" "$W" 17 "$(udp "$1" 5555 "")"; }	# host:PORT -> world:5555
+to_host() { printf '%s' "$(eth "$HMAC" "$WMAC" 0800)$(ipv4 "$W" "$H" 1 "$(icmp 3 "$1" "$(about "$2")$(m "$3")")")"; }
+read -r na nb <<<"$(demux unreach-about-a "$(to_host 3 31000 unreach-about-a)")"
+[ "$na" -ge 1 ] && [ "$nb" = 0 ]
+ok $? "a port unreachable about a's flow reaches a only (a: $na, b: $nb)"
+read -r na nb <<<"$(demux fragneeded-about-b "$(to_host 4 31100 fragneeded-about-b)")"
+[ "$na" = 0 ] && [ "$nb" -ge 1 ]
+ok $? "a fragmentation-needed about b's flow reaches b only (a: $na, b: $nb)"
+read -r na nb <<<"$(demux unreach-about-the-host "$(to_host 3 22 unreach-about-the-host)" 300)"
+[ "$na" = 0 ] && [ "$nb" = 0 ]
+ok $? "300 errors about a flow of the host's reach no container (a: $na, b: $nb)"
+
 # --- billing: a sent > 2500 refused frames; none is in its history
 sleep 2.2
 billed=$(( $(tx_billed) - billed0 )) sent=$(( $(tx_link) - link0 ))
