@@ -90,6 +90,34 @@ void tc_fast_close(struct tc_fast *f)
 #define IP_OFF(field)	(ETH_HLEN + (int)offsetof(struct iphdr, field))
 #define CB0		((int)offsetof(struct __sk_buff, cb[0]))
 
+/* The 16-bit port at port_off in the L4 header after the IPv4 header at
+ * ip_off from the frame pointer in base (its options skipped: IHL words, 5
+ * at least), host order, at fp-16; r2 = base + the IHL bytes. A header
+ * past the linear data jumps away (next[], counted from here + at). */
+static int emit_l4_port(struct bpf_insn *p, int base, int ip_off, int port_off, int *next,
+			int *nn, int at)
+{
+	int n = 0;
+
+	p[n++] = LDX_MEM(BPF_B, BPF_REG_4, base, ip_off);
+	p[n++] = AND64_IMM(BPF_REG_4, 0x0f);
+	p[n++] = LSH64_IMM(BPF_REG_4, 2);
+	next[(*nn)++] = at + n;
+	p[n++] = JMP_IMM(BPF_JLT, BPF_REG_4, sizeof(struct iphdr), 0);
+	if (base != BPF_REG_2)
+		p[n++] = MOV64_REG(BPF_REG_2, base);
+	p[n++] = ADD64_REG(BPF_REG_2, BPF_REG_4);
+	p[n++] = LDX_MEM(BPF_W, BPF_REG_1, BPF_REG_6, offsetof(struct __sk_buff, data_end));
+	p[n++] = MOV64_REG(BPF_REG_3, BPF_REG_2);
+	p[n++] = ADD64_IMM(BPF_REG_3, ip_off + port_off + 2);
+	next[(*nn)++] = at + n;
+	p[n++] = JMP_REG(BPF_JGT, BPF_REG_3, BPF_REG_1, 0);
+	p[n++] = LDX_MEM(BPF_H, BPF_REG_1, BPF_REG_2, ip_off + port_off);
+	p[n++] = TO_BE16(BPF_REG_1);				/* ntohs */
+	p[n++] = STX_MEM(BPF_W, BPF_REG_10, BPF_REG_1, -16);
+	return n;
+}
+
 /* The program's head: r8 = the frame (direct packet access), and the
  * destination port of TCP or UDP to host_ip at fp-16; ICMP jumps to
  * *icmp (when icmp is not NULL) with r8 set; anything else, and a header
@@ -121,22 +149,7 @@ static int emit_port(struct bpf_insn *p, struct in_addr host_ip, int *next, int 
 	p[n++] = LDX_MEM(BPF_W, BPF_REG_1, BPF_REG_8, IP_OFF(daddr));
 	next[(*nn)++] = n;
 	p[n++] = JMP32_IMM(BPF_JNE, BPF_REG_1, (int32_t)host_ip.s_addr, 0);
-	/* The ports follow the header's options: IHL words, 5 at least. */
-	p[n++] = LDX_MEM(BPF_B, BPF_REG_2, BPF_REG_8, ETH_HLEN);
-	p[n++] = AND64_IMM(BPF_REG_2, 0x0f);
-	p[n++] = LSH64_IMM(BPF_REG_2, 2);
-	next[(*nn)++] = n;
-	p[n++] = JMP_IMM(BPF_JLT, BPF_REG_2, sizeof(struct iphdr), 0);
-	p[n++] = ADD64_REG(BPF_REG_2, BPF_REG_8);
-	p[n++] = LDX_MEM(BPF_W, BPF_REG_1, BPF_REG_6, offsetof(struct __sk_buff, data_end));
-	p[n++] = MOV64_REG(BPF_REG_3, BPF_REG_2);
-	p[n++] = ADD64_IMM(BPF_REG_3, ETH_HLEN + 4);
-	next[(*nn)++] = n;
-	p[n++] = JMP_REG(BPF_JGT, BPF_REG_3, BPF_REG_1, 0);
-	p[n++] = LDX_MEM(BPF_H, BPF_REG_1, BPF_REG_2, ETH_HLEN + 2);
-	p[n++] = TO_BE16(BPF_REG_1);				/* ntohs */
-	p[n++] = STX_MEM(BPF_W, BPF_REG_10, BPF_REG_1, -16);
-	return n;
+	return n + emit_l4_port(p + n, BPF_REG_8, ETH_HLEN, 2, next, nn, n);	/* dport */
 }
 
 /* An ICMP error to host_ip (r8 = the frame) about a TCP or UDP packet the
@@ -173,20 +186,7 @@ static int emit_icmp_error(struct bpf_insn *p, struct in_addr host_ip, int owner
 	p[n++] = JMP_IMM(BPF_JEQ, BPF_REG_1, IPPROTO_TCP, 1);
 	next[(*nn)++] = n;
 	p[n++] = JMP_IMM(BPF_JNE, BPF_REG_1, IPPROTO_UDP, 0);
-	p[n++] = LDX_MEM(BPF_B, BPF_REG_4, BPF_REG_2, q);		/* its IHL */
-	p[n++] = AND64_IMM(BPF_REG_4, 0x0f);
-	p[n++] = LSH64_IMM(BPF_REG_4, 2);
-	next[(*nn)++] = n;
-	p[n++] = JMP_IMM(BPF_JLT, BPF_REG_4, sizeof(struct iphdr), 0);
-	p[n++] = ADD64_REG(BPF_REG_2, BPF_REG_4);
-	p[n++] = LDX_MEM(BPF_W, BPF_REG_1, BPF_REG_6, offsetof(struct __sk_buff, data_end));
-	p[n++] = MOV64_REG(BPF_REG_3, BPF_REG_2);
-	p[n++] = ADD64_IMM(BPF_REG_3, q + 2);
-	next[(*nn)++] = n;
-	p[n++] = JMP_REG(BPF_JGT, BPF_REG_3, BPF_REG_1, 0);
-	p[n++] = LDX_MEM(BPF_H, BPF_REG_1, BPF_REG_2, q);		/* its source port */
-	p[n++] = TO_BE16(BPF_REG_1);
-	p[n++] = STX_MEM(BPF_W, BPF_REG_10, BPF_REG_1, -16);
+	n += emit_l4_port(p + n, BPF_REG_2, q, 0, next, nn, n);	/* its source port */
 	n += tc_bpf_ld_map_fd(p + n, BPF_REG_1, owners);
 	p[n++] = MOV64_REG(BPF_REG_2, BPF_REG_10);
 	p[n++] = ADD64_IMM(BPF_REG_2, -16);
