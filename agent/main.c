@@ -76,15 +76,9 @@ static void log_host(const struct tc_host *h)
 /* Accounting's view of the flags. */
 static void acct_config_of(const struct iso_config *c, struct acct_config *ac)
 {
-	const struct iso_opt_u64 *keep[ACCT_BY_COUNT] = {
-		&c->flags.accounting_minute_retention, &c->flags.accounting_hour_retention,
-		&c->flags.accounting_day_retention, &c->flags.accounting_month_retention,
-	};
-
 	*ac = (struct acct_config){ c->flags.work_dir, c->flags.network_classes, &c->classes,
-				    c->host.ip, c->flags.accounting_interval_ns, { { 0 } } };
-	for (int t = 0; t < ACCT_BY_COUNT; t++)
-		ac->keep.seconds[t] = keep[t]->set ? (int64_t)(keep[t]->v / 1000000000ull) : -1;
+				    c->host.ip, c->flags.accounting_interval_ns,
+				    iso_flags_retention(&c->flags) };
 }
 
 /* The server asks which container a TCP peer is; the isolator knows. */

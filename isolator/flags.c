@@ -337,3 +337,16 @@ void iso_flags_log(const struct iso_flags *f)
 		f->lo_name ? f->lo_name : "(loopback)", f->ip,
 		(unsigned long long)f->port, f->work_dir, f->runtime_dir);
 }
+
+struct acct_retention iso_flags_retention(const struct iso_flags *f)
+{
+	const struct iso_opt_u64 *keep[ACCT_BY_COUNT] = {
+		&f->accounting_minute_retention, &f->accounting_hour_retention,
+		&f->accounting_day_retention, &f->accounting_month_retention,
+	};
+	struct acct_retention r;
+
+	for (int t = 0; t < ACCT_BY_COUNT; t++)
+		r.seconds[t] = keep[t]->set ? (int64_t)(keep[t]->v / 1000000000ull) : -1;
+	return r;
+}

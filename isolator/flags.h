@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "acct/store.h"
 #include "common/err.h"
 
 /* An optional number: "unset" is explicit, never a magic zero. */
@@ -70,5 +71,9 @@ void iso_flags_help(FILE *out, const char *prog);
 
 /* Logs the resolved configuration, one line. */
 void iso_flags_log(const struct iso_flags *f);
+
+/* The --accounting_*_retention flags as the history's retention (seconds;
+ * -1 for forever). */
+struct acct_retention iso_flags_retention(const struct iso_flags *f);
 
 #endif

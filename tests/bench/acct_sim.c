@@ -11,6 +11,7 @@
 
 #include "acct/store.h"
 #include "agent/db.h"
+#include "isolator/flags.h"
 
 static double now_ms(void)
 {
@@ -43,8 +44,8 @@ int main(int argc, char **argv)
 	const char *dir = argc > 1 ? argv[1] : NULL;
 	struct nis_err err = { "" };
 	struct acct_store *st;
-	/* the flags' defaults: 48hrs, 62days, 1826days, forever */
-	const struct acct_retention f = { { 48 * 3600, 62 * 86400, 1826 * 86400, -1 } };
+	struct acct_retention keep;
+	struct iso_flags f;
 	struct acct_row *rows = calloc((size_t)n * (size_t)classes, sizeof(*rows));
 	int64_t *cks = calloc((size_t)n, sizeof(*cks));
 	struct acct_source *src = calloc((size_t)n, sizeof(*src));
@@ -53,10 +54,12 @@ int main(int argc, char **argv)
 	double *ms = malloc(cap * sizeof(*ms)), t0 = now_ms();
 
 	if (!dir || !rows || !cks || !src || !ms || agent_db_prepare(dir, &err) ||
-	    acct_store_open(dir, &st, &err)) {
+	    acct_store_open(dir, &st, &err) || iso_flags_init(&f, &err)) {
 		fprintf(stderr, "usage: acct_sim DIR [CONTAINERS] [CLASSES] [DAYS] (%s)\n", err.msg);
 		return 2;
 	}
+	keep = iso_flags_retention(&f);
+	iso_flags_free(&f);
 	for (int i = 0; i < n; i++) {
 		char id[32];
 
@@ -74,7 +77,7 @@ int main(int argc, char **argv)
 		for (int i = 0; i < n * classes; i++)
 			rows[i].raw.tx_bytes += rows[i].delta.tx_bytes;
 		if (acct_store_pass(st, t, rows, (size_t)(n * classes), cks, src, (size_t)n, &err) ||
-		    acct_store_prune(st, t, &f, 20000, &err) < 0) {
+		    acct_store_prune(st, t, &keep, 20000, &err) < 0) {
 			fprintf(stderr, "acct_sim: %s\n", err.msg);
 			return 1;
 		}

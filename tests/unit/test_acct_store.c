@@ -10,6 +10,7 @@
 
 #include "acct/store.h"
 #include "agent/db.h"
+#include "isolator/flags.h"
 #include "tests/unit/unit.h"
 
 static char dir[] = "/tmp/nis-acct-XXXXXX";
@@ -139,11 +140,15 @@ END_TEST
 
 START_TEST(test_prune)
 {
-	/* the flags' defaults: 48hrs, 62days, 1826days, forever */
-	const struct acct_retention f = { { 48 * 3600, 62 * 86400, 1826 * 86400, -1 } };
 	struct nis_err err = { "" };
+	struct acct_retention keep;
+	struct iso_flags flags;
 	int64_t ck;
 	time_t now = 1795305600;
+
+	ck_assert_int_eq(iso_flags_init(&flags, &err), 0);	/* the defaults */
+	keep = iso_flags_retention(&flags);
+	iso_flags_free(&flags);
 
 	ck_assert_int_eq(acct_store_container(st, "job.1", &ck, &err), 0);
 	/* one pass per hour for 4 days before now */
@@ -155,9 +160,9 @@ START_TEST(test_prune)
 	}
 	ck_assert_int_eq(sum("SELECT COUNT(*) FROM acct_minute"), 97);
 	/* 48 h: minutes starting before now - 48 h go, the rest stay */
-	ck_assert_int_eq(acct_store_prune(st, now, &f, 10, &err), 10);
-	ck_assert_int_gt(acct_store_prune(st, now, &f, 1000, &err), 0);
-	ck_assert_int_eq(acct_store_prune(st, now, &f, 1000, &err), 0);
+	ck_assert_int_eq(acct_store_prune(st, now, &keep, 10, &err), 10);
+	ck_assert_int_gt(acct_store_prune(st, now, &keep, 1000, &err), 0);
+	ck_assert_int_eq(acct_store_prune(st, now, &keep, 1000, &err), 0);
 	ck_assert_int_eq(sum("SELECT COUNT(*) FROM acct_minute WHERE ts < 1795305600 - 172800"), 0);
 	ck_assert_int_eq(sum("SELECT COUNT(*) FROM acct_minute"), 48);
 	ck_assert_int_eq(sum("SELECT COUNT(*) FROM acct_hour"), 97);
