@@ -79,6 +79,7 @@ static int add_l4_links(struct nl_sock *sk, int ifindex, uint16_t prio, uint32_t
 		r[i].eat_iphdr = true;
 		r[i].keys[r[i].nkeys++] = tc_u32_key8(i ? IPPROTO_UDP : IPPROTO_TCP, 0xff, 9,
 						      false);
+		r[i].keys[r[i].nkeys++] = tc_u32_key_first_frag();
 		if (dst)
 			r[i].keys[r[i].nkeys++] = tc_u32_key_ip(*dst, 32, 16);
 	}
@@ -242,6 +243,13 @@ int iso_dp_set_limits(struct iso_dp *dp, struct iso_dp_ct *ct, struct iso_opt_u6
 
 /* ---- ARP/ICMP mirror nodes on the host's eth0 ---- */
 
+/* The fast path sends each echo reply and ICMP error to the container it
+ * is for (tc/fastpath.h): then only ARP is copied to every container. */
+static bool icmp_demuxed(const struct iso_dp *dp)
+{
+	return dp->fast_on && dp->guard.owners >= 0 && dp->guard.echo >= 0;
+}
+
 static int mirror_nodes(struct iso_dp *dp, struct iso_dp_ct *ct, enum iso_dp_apply how,
 			struct nis_err *err)
 {
@@ -249,24 +257,22 @@ static int mirror_nodes(struct iso_dp *dp, struct iso_dp_ct *ct, enum iso_dp_app
 		rule(DP_PRIO_ARP, ETH_P_ARP, TC_U32_MIRROR, ct->veth_ifindex),
 		rule(DP_PRIO_ICMP, ETH_P_IP, TC_U32_MIRROR, ct->veth_ifindex),
 	};
+	size_t n = icmp_demuxed(dp) ? 1 : 2;
 	int rc;
 
 	r[0].table = TC_U32_HT(DP_HT_ARP);
 	r[0].handle = TC_U32_HANDLE(DP_HT_ARP, 0, ct->slot + 1);
 	r[1].table = TC_U32_HT(DP_HT_ICMP);
 	r[1].handle = TC_U32_HANDLE(DP_HT_ICMP, 0, ct->slot + 1);
-	/* Where the fast path sends each ICMP error to the container whose
-	 * flow it is about, only echo replies are copied to every container
-	 * (the kernel tells ping ids apart). */
-	if (dp->fast_on && dp->guard.owners >= 0)
-		r[1].keys[r[1].nkeys++] = tc_u32_key8(0, 0xff, 0, false);
-	if (how == ISO_DP_DEL) {
-		for (int i = 1; i >= 0; i--)
+	/* An older run's node copied every ICMP packet to this container. */
+	if (how == ISO_DP_DEL || (how == ISO_DP_READD && n == 1)) {
+		for (size_t i = 2; i-- > (how == ISO_DP_DEL ? 0u : 1u);)
 			tc_u32_del(dp->sk, dp->host.ifindex, TC_INGRESS, r[i].prio,
 				   r[i].protocol, r[i].handle, NULL);
-		return 0;
+		if (how == ISO_DP_DEL)
+			return 0;
 	}
-	for (int i = 0; i < 2; i++) {
+	for (size_t i = 0; i < n; i++) {
 		rc = tc_u32_add(dp->sk, dp->host.ifindex, &r[i], err);
 		if (rc == -EEXIST && how == ISO_DP_READD)
 			rc = 0;
@@ -432,8 +438,14 @@ void iso_dp_fast_ct(struct iso_dp *dp, const struct iso_dp_ct *ct)
 {
 	struct nis_err err = { "" };
 
-	if (dp->fast_on && tc_fast_set_ct(&dp->fast, ct->slot, ct->veth_ifindex,
-					  acct_meter_fd(ct->meter), &err))
+	if (!dp->fast_on)
+		return;
+	if (!iso_dp_fast_for(dp, ct)) {		/* ingress limited: the host veth */
+		tc_fast_clear_ct(&dp->fast, ct->slot);
+		return;
+	}
+	if (tc_fast_set_ct(&dp->fast, ct->slot, ct->veth_ifindex, acct_meter_fd(ct->meter),
+			   &err))
 		log_msg(LOG_WARN, "%s: no fast path, its traffic takes the host veth: %s",
 			ct->netns, err.msg);
 }
@@ -569,7 +581,8 @@ void iso_dp_host_handles(const struct iso_dp *dp, const struct iso_dp_ct *ct,
 			 void (*fn)(uint32_t handle, void *arg), void *arg)
 {
 	fn(TC_U32_HANDLE(DP_HT_ARP, 0, ct->slot + 1), arg);
-	fn(TC_U32_HANDLE(DP_HT_ICMP, 0, ct->slot + 1), arg);
+	if (!icmp_demuxed(dp))
+		fn(TC_U32_HANDLE(DP_HT_ICMP, 0, ct->slot + 1), arg);
 	for (size_t i = 0; i < ct->nblocks; i++)
 		iso_dp_block_host_handles(dp, &ct->blocks[i], fn, arg);
 }

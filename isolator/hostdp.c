@@ -41,7 +41,7 @@ int iso_dp_probe(struct iso_dp *dp, const struct iso_config *c, struct nis_err *
 	int rc;
 
 	dp->fast.ports = dp->fast.progs = -1;
-	dp->guard.owners = -1;
+	dp->guard.owners = dp->guard.echo = -1;
 	if ((rc = tc_probe(&dp->feat, err)))
 		return rc;
 	if ((missing = tc_features_missing(&dp->feat)))
@@ -99,6 +99,7 @@ static int iso_dp_port_tables(struct nl_sock *sk, int ifindex, uint32_t parent, 
 					    .protocol = ETH_P_IP, .act = TC_U32_LINK,
 					    .link = TC_U32_HT(l4), .eat_iphdr = true };
 		root.keys[root.nkeys++] = tc_u32_key8(protos[i], 0xff, 9, false);
+		root.keys[root.nkeys++] = tc_u32_key_first_frag();
 		if (dst)
 			root.keys[root.nkeys++] = tc_u32_key_ip(*dst, 32, 16);
 		if ((rc = tc_u32_add(sk, ifindex, &root, err)))
@@ -214,9 +215,16 @@ static void guard_setup(struct iso_dp *dp)
 
 	memcpy(dp->guard.mac, dp->host.mac, sizeof(dp->guard.mac));
 	dp->guard.ip = dp->host.ip;
-	if (acct_enabled(dp->acct) && (dp->guard.owners = tc_guard_owners_create(&err)) < 0)
+	dp->guard.eth0 = dp->host.ifindex;
+	dp->guard.lo = dp->host.lo_ifindex;
+	if (!acct_enabled(dp->acct))
+		return;
+	if ((dp->guard.owners = tc_guard_owners_create(&err)) < 0)
 		log_msg(LOG_WARN, "the guard cannot check source ports (%s): the u32 tables "
 			"still drop unowned ones, after they are counted", err.msg);
+	else if ((dp->guard.echo = tc_guard_echo_create(&err)) < 0)
+		log_msg(LOG_WARN, "echo ids are not rewritten (%s): echo replies are copied to "
+			"every container", err.msg);
 }
 
 int iso_dp_setup(struct iso_dp *dp, const struct iso_config *c, bool keep,
@@ -241,6 +249,15 @@ int iso_dp_setup(struct iso_dp *dp, const struct iso_config *c, bool keep,
 	return 0;
 }
 
+/* Without the fast path nothing gives an echo reply its container's id
+ * back: the guard leaves ids alone, the mirror nodes copy every reply. */
+static void echo_off(struct iso_dp *dp)
+{
+	if (dp->guard.echo >= 0)
+		close(dp->guard.echo);
+	dp->guard.echo = -1;
+}
+
 void iso_dp_fast_setup(struct iso_dp *dp, bool keep)
 {
 	struct nis_err err = { "" };
@@ -249,6 +266,7 @@ void iso_dp_fast_setup(struct iso_dp *dp, bool keep)
 	if (!tc_fast_supported(&err)) {
 		log_msg(LOG_WARN, "no fast path in this kernel (%s): world -> container "
 			"traffic takes the host veth", err.msg);
+		echo_off(dp);
 		return;
 	}
 	if (keep) {
@@ -259,12 +277,13 @@ void iso_dp_fast_setup(struct iso_dp *dp, bool keep)
 	}
 	if ((rc == -ENOENT && (rc = tc_fast_new(&dp->fast, &err))) ||
 	    (rc = tc_fast_attach(dp->sk, dp->host.ifindex, TC_INGRESS, DP_PRIO_FAST, &dp->fast,
-				 acct_trie_fd(dp->acct), dp->host.ip, dp->guard.owners, &err))) {
+				 acct_trie_fd(dp->acct), dp->host.ip, &dp->guard, &err))) {
 		log_msg(LOG_WARN, "no fast path (%s): world -> container traffic takes the "
 			"host veth", err.msg);
 		/* A filter an earlier run left would act on entries nobody keeps. */
 		tc_fast_detach(dp->sk, dp->host.ifindex, TC_INGRESS, DP_PRIO_FAST, NULL);
 		tc_fast_close(&dp->fast);
+		echo_off(dp);
 		return;
 	}
 	dp->fast_on = true;
@@ -274,6 +293,7 @@ void iso_dp_close(struct iso_dp *dp)
 {
 	if (dp->guard.owners >= 0)
 		close(dp->guard.owners);
+	echo_off(dp);
 	dp->guard.owners = -1;
 	tc_fast_close(&dp->fast);
 	tc_nl_close(dp->sk);

@@ -169,12 +169,13 @@ static int fast_block(struct iso_dp *dp, const struct iso_dp_ct *ct,
 }
 
 /* The block's ports in the guard's owners array: slot's, or nobody's. */
-static int owners_block(struct iso_dp *dp, const struct iso_dp_block *blk, uint32_t slot,
-			struct nis_err *err)
+static int owners_block(struct iso_dp *dp, const struct iso_dp_ct *ct,
+			const struct iso_dp_block *blk, bool on, struct nis_err *err)
 {
 	if (dp->guard.owners < 0)
 		return 0;
-	return tc_guard_owners_set(dp->guard.owners, blk->b.port, blk->b.size, slot, err);
+	return tc_guard_owners_set(dp->guard.owners, blk->b.port, blk->b.size,
+				   on ? ct->slot : 0, ct->veth_ifindex, err);
 }
 
 int iso_dp_fast_sync(struct iso_dp *dp, const struct iso_dp_ct *ct, bool on,
@@ -186,6 +187,11 @@ int iso_dp_fast_sync(struct iso_dp *dp, const struct iso_dp_ct *ct, bool on,
 		if ((rc = fast_block(dp, ct, &ct->blocks[i], on && iso_dp_fast_for(dp, ct),
 				      err)))
 			return rc;
+	/* A slot has a program while its container is on the fast path. */
+	if (on)
+		iso_dp_fast_ct(dp, ct);
+	else if (dp->fast_on)
+		tc_fast_clear_ct(&dp->fast, ct->slot);
 	return 0;
 }
 
@@ -210,8 +216,8 @@ int iso_dp_block_apply(struct iso_dp *dp, struct iso_dp_ct *ct,
 		return nis_err_set(err, -ENOMEM, "out of memory");
 	if (how == ISO_DP_DEL) {	/* off the fast path before the tables */
 		fast_block(dp, ct, blk, false, NULL);
-		owners_block(dp, blk, 0, NULL);
-	} else if ((rc = owners_block(dp, blk, ct->slot, err))) {
+		owners_block(dp, ct, blk, false, NULL);
+	} else if ((rc = owners_block(dp, ct, blk, true, err))) {
 		free(e);
 		return rc;
 	}

@@ -253,11 +253,20 @@ static int emit_count(struct bpf_insn *p, int trie_fd, int counters_fd, enum tc_
 /* The counting program for dir, behind the guard if there is one; returns
  * its length. */
 static int acct_emit(struct bpf_insn *p, int trie_fd, int counters_fd, enum tc_acct_dir dir,
-		     const struct tc_guard *guard, uint32_t owner)
+		     const struct tc_guard *guard, uint32_t owner, int frags)
 {
-	int n = guard ? tc_guard_emit(p, guard, owner) : 0;
+	int n = guard ? tc_guard_emit(p, guard, owner, frags) : 0, none;
 
 	n += emit_count(p + n, trie_fd, counters_fd, dir);
+	if (guard) {	/* a later fragment the guard let through: it goes itself */
+		none = n;
+		p[n++] = JMP_IMM(BPF_JEQ, BPF_REG_9, 0, 0);
+		p[n++] = MOV64_REG(BPF_REG_1, BPF_REG_9);
+		p[n++] = MOV64_IMM(BPF_REG_2, 0);
+		p[n++] = CALL(BPF_FUNC_redirect);
+		p[n++] = EXIT_INSN();
+		tc_bpf_jump_to(p, none, n);
+	}
 
 	/* TC_ACT_UNSPEC: the filters at higher prio numbers still run. */
 	p[n++] = MOV64_IMM(BPF_REG_0, TC_ACT_UNSPEC);
@@ -269,10 +278,16 @@ int tc_acct_prog_load(int trie_fd, int counters_fd, enum tc_acct_dir dir,
 		      const struct tc_guard *guard, uint32_t owner, struct nis_err *err)
 {
 	struct bpf_insn insns[ACCT_INSNS_MAX];
-	int n = acct_emit(insns, trie_fd, counters_fd, dir, guard, owner);
+	int frags = guard ? tc_guard_frags_create(err) : -1, n, prog;
 
-	return tc_bpf_prog_load(insns, n, ACCT_NAME,
+	if (guard && frags < 0)
+		return frags;
+	n = acct_emit(insns, trie_fd, counters_fd, dir, guard, owner, frags);
+	prog = tc_bpf_prog_load(insns, n, ACCT_NAME,
 				dir == TC_ACCT_RX ? "RX counting" : "TX counting", err);
+	if (frags >= 0)
+		close(frags);
+	return prog;
 }
 
 int tc_acct_attach(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t prio,

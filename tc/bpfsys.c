@@ -36,6 +36,24 @@ void tc_bpf_jump_to(struct bpf_insn *p, int from, int to)
 	p[from].off = (int16_t)(to - from - 1);
 }
 
+int tc_bpf_emit_csum_fix(struct bpf_insn *p, int csum, int old, int new, int tmp)
+{
+	int n = 0;
+
+	p[n++] = XOR64_IMM(csum, 0xffff);
+	p[n++] = XOR64_IMM(old, 0xffff);
+	p[n++] = ADD64_REG(csum, old);
+	p[n++] = ADD64_REG(csum, new);
+	for (int i = 0; i < 2; i++) {		/* fold the carries back in */
+		p[n++] = MOV64_REG(tmp, csum);
+		p[n++] = RSH64_IMM(tmp, 16);
+		p[n++] = AND64_IMM(csum, 0xffff);
+		p[n++] = ADD64_REG(csum, tmp);
+	}
+	p[n++] = XOR64_IMM(csum, 0xffff);
+	return n;
+}
+
 int tc_bpf_sys(enum bpf_cmd cmd, union bpf_attr *attr)
 {
 	return (int)syscall(__NR_bpf, cmd, attr, sizeof(*attr));

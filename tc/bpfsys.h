@@ -20,6 +20,10 @@
 #define ADD64_IMM(d, k)		INSN(BPF_ALU64 | BPF_ADD | BPF_K, d, 0, 0, k)
 #define AND64_IMM(d, k)		INSN(BPF_ALU64 | BPF_AND | BPF_K, d, 0, 0, k)
 #define LSH64_IMM(d, k)		INSN(BPF_ALU64 | BPF_LSH | BPF_K, d, 0, 0, k)
+#define RSH64_IMM(d, k)		INSN(BPF_ALU64 | BPF_RSH | BPF_K, d, 0, 0, k)
+#define OR64_IMM(d, k)		INSN(BPF_ALU64 | BPF_OR | BPF_K, d, 0, 0, k)
+#define XOR64_IMM(d, k)		INSN(BPF_ALU64 | BPF_XOR | BPF_K, d, 0, 0, k)
+#define SUB64_REG(d, s)		INSN(BPF_ALU64 | BPF_SUB | BPF_X, d, s, 0, 0)
 #define TO_BE16(d)		INSN(BPF_ALU | BPF_END | BPF_TO_BE, d, 0, 0, 16)
 #define LDX_MEM(sz, d, s, o)	INSN(BPF_LDX | BPF_MEM | (sz), d, s, o, 0)
 #define STX_MEM(sz, d, s, o)	INSN(BPF_STX | BPF_MEM | (sz), d, s, o, 0)
@@ -29,6 +33,11 @@
 #define JMP32_IMM(op, d, k, o)	INSN(BPF_JMP32 | (op) | BPF_K, d, 0, o, k)
 #define CALL(fn)		INSN(BPF_JMP | BPF_CALL, 0, 0, 0, fn)
 #define EXIT_INSN()		INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
+
+/* Ones'-complement checksum csum (16 bits, as loaded) after a 16-bit word
+ * of what it covers changed from old to new (RFC 1624; the words in the
+ * same byte order as csum). Clobbers old and tmp. Returns its length. */
+int tc_bpf_emit_csum_fix(struct bpf_insn *p, int csum, int old, int new, int tmp);
 
 /* A map fd as a 64-bit immediate: the kernel swaps in the map (two slots). */
 int tc_bpf_ld_map_fd(struct bpf_insn *p, int reg, int fd);

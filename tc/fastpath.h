@@ -39,20 +39,30 @@ int tc_fast_find(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t prio
 		 struct tc_fast *f, struct nis_err *err);
 void tc_fast_close(struct tc_fast *f);
 
+struct tc_guard;
+
 /* Loads the program over f's maps for packets to host_ip, classing their
  * sources by the accounting trie (trie_fd < 0: all class 0), and attaches
- * it, replacing one of the same name in place. With owners (the guard's
- * port -> slot array, tc/guard.h; -1: none), an ICMP error to host_ip
- * about a TCP or UDP packet the host IP sent goes to the container owning
- * the quoted source port, and to it alone. */
+ * it, replacing one of the same name in place. With the guard's maps
+ * (tc/guard.h; g NULL or without owners: none), to host_ip:
+ *   - an ICMP error about a TCP or UDP packet the host IP sent goes to the
+ *     container owning the quoted source port, and to it alone;
+ *   - an echo reply whose id the guard gave (and whose source is the peer
+ *     the request went to) gets the container's own id back and goes to
+ *     it alone, as does an error quoting such a request (the quoted id and
+ *     both checksums restored); other echo replies stay with the host;
+ *   - the first of several fragments of TCP or UDP to a container's port
+ *     is recorded (source, IP id, protocol; an LRU map, 30 s), the later
+ *     ones go to that container's host veth, others to the host.
+ * A container whose slot has no program gets these on its host veth. */
 int tc_fast_attach(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t prio,
-		   const struct tc_fast *f, int trie_fd, struct in_addr host_ip, int owners,
-		   struct nis_err *err);
+		   const struct tc_fast *f, int trie_fd, struct in_addr host_ip,
+		   const struct tc_guard *g, struct nis_err *err);
 
 /* The program tc_fast_attach attaches, loaded only: its fd, or -errno
  * (for tests/bench/fast_cost, which times it with BPF_PROG_TEST_RUN). */
 int tc_fast_prog_load(const struct tc_fast *f, int trie_fd, struct in_addr host_ip,
-		      int owners, struct nis_err *err);
+		      const struct tc_guard *g, struct nis_err *err);
 
 /* Removes the filter (its maps go with the last fd). */
 int tc_fast_detach(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t prio,

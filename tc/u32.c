@@ -32,6 +32,11 @@ struct tc_u32_match tc_u32_key16(uint16_t val, uint16_t mask, int off, bool next
 				    off & ~3, nexthdr };
 }
 
+struct tc_u32_match tc_u32_key_first_frag(void)
+{
+	return tc_u32_key16(0, 0x1fff, 6, false);
+}
+
 struct tc_u32_match tc_u32_key_ip(struct in_addr ip, int prefixlen, int off)
 {
 	uint32_t mask = prefixlen ? ~0u << (32 - prefixlen) : 0;

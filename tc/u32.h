@@ -53,6 +53,8 @@ struct tc_u32_rule {
 /* Key builders: an 8/16-bit field at byte offset off, placed in its word. */
 struct tc_u32_match tc_u32_key8(uint8_t val, uint8_t mask, int off, bool nexthdr);
 struct tc_u32_match tc_u32_key16(uint16_t val, uint16_t mask, int off, bool nexthdr);
+/* An IPv4 header with fragment offset 0 (the ports are in this packet). */
+struct tc_u32_match tc_u32_key_first_frag(void);
 struct tc_u32_match tc_u32_key_ip(struct in_addr ip, int prefixlen, int off);
 
 int tc_u32_add(struct nl_sock *sk, int ifindex, const struct tc_u32_rule *r,

@@ -103,12 +103,12 @@ static int load_small(int peer, struct nis_err *err)
 /* The agent's fast path over fresh maps: PORT -> SLOT, whose program
  * counts into counters (with the trie's classes) unless counting is off. */
 static int load_agent(struct tc_fast *f, int trie, int counters, struct in_addr host,
-		      struct nis_err *err)
+		      const struct tc_guard *g, struct nis_err *err)
 {
 	if (tc_fast_new(f, err) || tc_fast_set_ports(f, PORT, 1, 1, SLOT, err) ||
 	    tc_fast_set_ct(f, SLOT, 1, counters, err))
 		return -1;
-	return tc_fast_prog_load(f, trie, host, -1, err);
+	return tc_fast_prog_load(f, trie, host, g, err);
 }
 
 static int setup_trie(struct in_addr host, struct nis_err *err)
@@ -132,7 +132,7 @@ int main(int argc, char **argv)
 	struct in_addr world, host;
 	struct tc_fast f1 = { -1, -1 }, f2 = { -1, -1 };
 	/* build_frame's source MAC; owner 1 of its source port */
-	struct tc_guard guard = { { 4, 4, 4, 4, 4, 4 }, { 0 }, -1 };
+	struct tc_guard guard = { { 4, 4, 4, 4, 4, 4 }, { 0 }, -1, -1, 1, 1 };
 	int trie, counters, progs[NPROGS];
 	const char *names[NPROGS] = { "none", "peer", "agent", "agent_bare", "miss", "veth_count",
 				      "veth_tx", "guard_tx" };
@@ -142,16 +142,18 @@ int main(int argc, char **argv)
 	inet_pton(AF_INET, "198.18.0.1", &world);
 	inet_pton(AF_INET, "198.18.0.2", &host);
 	build_frame(world, host, PORT);
+	guard.ip = host;
 	if ((trie = setup_trie(host, &err)) < 0 || (counters = tc_acct_counters_create(&err)) < 0 ||
+	    (guard.owners = tc_guard_owners_create(&err)) < 0 ||
+	    (guard.echo = tc_guard_echo_create(&err)) < 0 ||
+	    tc_guard_owners_set(guard.owners, 40000, 1, 1, 1, &err) ||
+	    tc_guard_owners_set(guard.owners, PORT, 1, SLOT, 1, &err) ||
 	    (progs[0] = load_small(0, &err)) < 0 || (progs[1] = load_small(1, &err)) < 0 ||
-	    (progs[2] = load_agent(&f1, trie, counters, host, &err)) < 0 ||
-	    (progs[3] = load_agent(&f2, -1, -1, host, &err)) < 0 ||
+	    (progs[2] = load_agent(&f1, trie, counters, host, &guard, &err)) < 0 ||
+	    (progs[3] = load_agent(&f2, -1, -1, host, NULL, &err)) < 0 ||
 	    (progs[5] = tc_acct_prog_load(trie, counters, TC_ACCT_RX, NULL, 0, &err)) < 0 ||
 	    (progs[6] = tc_acct_prog_load(trie, counters, TC_ACCT_TX, NULL, 0, &err)) < 0 ||
-	    (guard.owners = tc_guard_owners_create(&err)) < 0 ||
-	    tc_guard_owners_set(guard.owners, 40000, 1, 1, &err) ||
-	    (guard.ip = host, progs[7] = tc_acct_prog_load(trie, counters, TC_ACCT_TX, &guard, 1,
-							   &err)) < 0) {
+	    (progs[7] = tc_acct_prog_load(trie, counters, TC_ACCT_TX, &guard, 1, &err)) < 0) {
 		fprintf(stderr, "fast_cost: %s\n", err.msg);
 		return 1;
 	}

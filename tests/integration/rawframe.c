@@ -6,12 +6,19 @@
  *       taken by its receiver. "{mac}" in HEX cycles the last two bytes
  *       of the Ethernet source through COUNT values (a MAC flood).
  *   rawframe count IFACE HEXMARKER SECONDS   prints how many frames
- *       arriving on IFACE (not sent by it) contain the marker. */
+ *       arriving on IFACE (not sent by it) contain the marker.
+ * and, through the kernel's own sockets (so it fragments and reassembles):
+ *   rawframe udp-send DST PORT SIZE [COUNT]   COUNT datagrams of SIZE
+ *       bytes ("netisol" repeated) from an ephemeral port.
+ *   rawframe udp-recv PORT SECONDS   prints "DATAGRAMS BYTES" received.
+ *   rawframe reject SECONDS   answers each echo request with destination
+ *       unreachable, communication prohibited, quoting it; prints how many. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
+#include <netinet/ip_icmp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,12 +180,104 @@ static int do_count(const char *ifname, const char *hexmark, double seconds)
 	return 0;
 }
 
+static void die_errno(const char *what)
+{
+	fprintf(stderr, "rawframe: %s: %s\n", what, strerror(errno));
+	exit(2);
+}
+
+static int do_udp_send(const char *dst, int port, size_t size, long count)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	static char data[65507];
+
+	if (fd < 0 || inet_pton(AF_INET, dst, &to.sin_addr) != 1 || size > sizeof(data))
+		die_errno("udp-send");
+	for (size_t i = 0; i < size; i++)
+		data[i] = "netisol"[i % 7];
+	for (long i = 0; i < count; i++)
+		if (sendto(fd, data, size, 0, (struct sockaddr *)&to, sizeof(to)) != (ssize_t)size)
+			die_errno("udp-send: sendto");
+	close(fd);
+	return 0;
+}
+
+static int do_udp_recv(int port, double seconds)
+{
+	struct sockaddr_in at = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	static char data[65536];
+	double end = now_s() + seconds;
+	long n = 0, bytes = 0;
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&at, sizeof(at)))
+		die_errno("udp-recv");
+	for (double left; (left = end - now_s()) > 0;) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		ssize_t got;
+
+		if (poll(&p, 1, (int)(left * 1000) + 1) <= 0)
+			continue;
+		if ((got = recv(fd, data, sizeof(data), 0)) >= 0)
+			n++, bytes += got;
+	}
+	printf("%ld %ld\n", n, bytes);
+	close(fd);
+	return 0;
+}
+
+/* Each echo request in: unreachable (code 13) back, quoting its IPv4
+ * header and first 8 bytes, as a filtering router would. */
+static int do_reject(double seconds)
+{
+	int fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP);
+	unsigned char in[65536], out[8 + 60 + 8];
+	double end = now_s() + seconds;
+	long answered = 0;
+
+	if (fd < 0)
+		die_errno("reject");
+	for (double left; (left = end - now_s()) > 0;) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		struct sockaddr_in from;
+		socklen_t fl = sizeof(from);
+		ssize_t n;
+		size_t ihl, q;
+
+		if (poll(&p, 1, (int)(left * 1000) + 1) <= 0)
+			continue;
+		n = recvfrom(fd, in, sizeof(in), 0, (struct sockaddr *)&from, &fl);
+		ihl = n > 0 ? (size_t)(in[0] & 0xf) * 4 : 0;
+		if (n <= 0 || (size_t)n < ihl + 8 || in[ihl] != ICMP_ECHO)
+			continue;
+		q = ihl + 8;
+		memset(out, 0, 8);
+		out[0] = ICMP_DEST_UNREACH, out[1] = ICMP_PKT_FILTERED;
+		memcpy(out + 8, in, q);
+		uint16_t c = fold(sum16(out, 8 + q, 0));
+		out[2] = (unsigned char)(c >> 8), out[3] = (unsigned char)c;
+		answered += sendto(fd, out, 8 + q, 0, (struct sockaddr *)&from, fl) > 0;
+	}
+	printf("%ld\n", answered);
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 4 && !strcmp(argv[1], "send"))
 		return do_send(argv[2], argv[3], argc > 4 ? atol(argv[4]) : 1);
 	if (argc == 5 && !strcmp(argv[1], "count"))
 		return do_count(argv[2], argv[3], atof(argv[4]));
-	fprintf(stderr, "usage: rawframe send IFACE HEX [COUNT] | count IFACE HEXMARKER SECONDS\n");
+	if (argc >= 5 && !strcmp(argv[1], "udp-send"))
+		return do_udp_send(argv[2], atoi(argv[3]), (size_t)atol(argv[4]),
+				   argc > 5 ? atol(argv[5]) : 1);
+	if (argc == 4 && !strcmp(argv[1], "udp-recv"))
+		return do_udp_recv(atoi(argv[2]), atof(argv[3]));
+	if (argc == 3 && !strcmp(argv[1], "reject"))
+		return do_reject(atof(argv[2]));
+	fprintf(stderr, "usage: rawframe send IFACE HEX [COUNT] | count IFACE HEXMARKER SECONDS |\n"
+		"       udp-send DST PORT SIZE [COUNT] | udp-recv PORT SECONDS | reject SECONDS\n");
 	return 2;
 }
