@@ -131,6 +131,8 @@ int acct_new(const struct acct_config *cfg, struct acct **out, struct nis_err *e
 		       (rc = copy_classes(cfg->classes ? cfg->classes : &none, &a->classes, err)) ||
 		       (rc = trie_fill(a, &a->classes, err))))
 		goto fail;
+	if (acct_enabled(a))
+		acct_held_load(a);
 	*out = a;
 	return 0;
 fail:

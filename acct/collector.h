@@ -21,6 +21,7 @@
 
 struct acct_config {
 	const char *work_dir;		/* netisol.db, its schema made already */
+	const char *runtime_dir;	/* held traffic across a restart, or NULL */
 	const char *classes_path;	/* --network_classes, NULL: none */
 	const struct acct_classes *classes;	/* parsed from it at start */
 	struct in_addr host_ip;		/* counted as local, never as a class */

@@ -206,6 +206,7 @@ static void meter_close(struct acct_meter *m)
 	unlist(m);
 	if (m->fd >= 0)
 		close(m->fd);
+	free(m->frozen);
 	free(m);
 }
 
@@ -230,13 +231,18 @@ void acct_meters_release_held(struct acct *a, bool all)
 		next = m->next;
 		if (!m->held || (m->unsaved && !all))
 			continue;
-		if (m->unsaved)
+		if (m->unsaved && !acct_held_save(a, m, &err))
+			log_msg(LOG_WARN, "container %s: its last traffic is kept in %s/held "
+				"for the next start (the agent stops)", m->id, a->cfg->runtime_dir);
+		else if (m->unsaved)
 			log_msg(LOG_ERROR, "container %s: its last traffic was never written "
-				"(the agent stops)", m->id);
+				"(the agent stops): %s", m->id, err.msg);
 		else if (acct_store_forget(a->store, m->ck, &err))
 			log_msg(LOG_WARN, "container %s: %s", m->id, err.msg);
 		else
 			log_msg(LOG_INFO, "container %s: its last traffic is written", m->id);
+		if (!m->unsaved)
+			acct_held_remove(a, m);
 		meter_close(m);
 	}
 }

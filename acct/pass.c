@@ -14,13 +14,17 @@
 _Static_assert(ACCT_CLASSES == TC_ACCT_CLASSES, "one class index space");
 
 /* The counters of m's map now: the one the agent holds, which still reads
- * after its veth is gone. */
-static int read_raw(struct acct_meter *m, struct acct_counts raw[ACCT_CLASSES],
-		    struct nis_err *err)
+ * after its veth is gone; or those a held meter of the last run kept. */
+int acct_pass_read_raw(struct acct_meter *m, struct acct_counts raw[ACCT_CLASSES],
+		       struct nis_err *err)
 {
 	struct tc_acct_count k[2][TC_ACCT_CLASSES];
 	int rc;
 
+	if (m->frozen) {
+		memcpy(raw, m->frozen, ACCT_CLASSES * sizeof(*raw));
+		return 0;
+	}
 	if ((rc = tc_acct_counters_read(m->fd, k, err)))
 		return rc;
 	for (int ci = 0; ci < ACCT_CLASSES; ci++)
@@ -106,7 +110,7 @@ static int add_meter(struct acct *a, struct pass *p, struct acct_meter *m,
 	struct acct_counts raw[ACCT_CLASSES];
 	int rc, moved;
 
-	if ((rc = read_raw(m, raw, err)) || (moved = acct_meter_follow(m, err)) < 0)
+	if ((rc = acct_pass_read_raw(m, raw, err)) || (moved = acct_meter_follow(m, err)) < 0)
 		return rc ? rc : moved;
 	for (unsigned int ci = 0; ci < ACCT_CLASSES; ci++) {
 		const struct acct_counts *l = &m->last[ci];

@@ -31,6 +31,8 @@ struct acct_meter {
 	bool unsaved;				/* its last delta is not written yet */
 	bool held;				/* forgotten while unsaved: acct owns it
 						 * until a pass writes it */
+	struct acct_counts *frozen;		/* held from the last run: its counters
+						 * (fd -1), NULL: read the map */
 	struct acct_meter *prev, *next;
 };
 
@@ -59,6 +61,17 @@ struct acct {
 /* meter.c: held meters whose last delta a pass wrote are forgotten and
  * freed (lock held); with all, every held one (the agent stops). */
 void acct_meters_release_held(struct acct *a, bool all);
+
+/* held.c: a held meter's counters kept in runtime_dir for the next start
+ * (the agent stops before a pass could write them); its file removed once
+ * written; the last run's held meters listed again (at start). */
+int acct_held_save(struct acct *a, struct acct_meter *m, struct nis_err *err);
+void acct_held_remove(struct acct *a, const struct acct_meter *m);
+void acct_held_load(struct acct *a);
+
+/* pass.c: the counters of m now (its map, or what it was frozen at). */
+int acct_pass_read_raw(struct acct_meter *m, struct acct_counts raw[ACCT_CLASSES],
+		       struct nis_err *err);
 
 /* meter.c: a meter re-attached on a veth re-created under it (by hand, or
  * by anything but the agent); returns 1 when that happened. Lock held. */

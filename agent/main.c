@@ -76,7 +76,8 @@ static void log_host(const struct tc_host *h)
 /* Accounting's view of the flags. */
 static void acct_config_of(const struct iso_config *c, struct acct_config *ac)
 {
-	*ac = (struct acct_config){ c->flags.work_dir, c->flags.network_classes, &c->classes,
+	*ac = (struct acct_config){ c->flags.work_dir, c->flags.runtime_dir,
+				    c->flags.network_classes, &c->classes,
 				    c->host.ip, c->flags.accounting_interval_ns,
 				    iso_flags_retention(&c->flags) };
 }

@@ -71,4 +71,32 @@ agent_start --accounting_interval=1secs && api GET /containers/c1 &&
 	[ "$(jq -r .egress_rate_limit <<<"$API_BODY")" = $((5 * 1024 * 1024)) ]
 ok $? "after a restart the API shows what the kernel enforces (5MB)"
 
+# c3 is destroyed while full, then the agent restarts, still full: its
+# last traffic waits in the runtime directory and is written once space
+# returns, equal to what its eth0 counted, byte for byte.
+ctl create c3 >/dev/null && sleep 1.5
+dd if=/dev/zero of="$SB_DIR/work/fill" bs=16k >/dev/null 2>&1
+in_ct c3 ping -q -c 30 -s 700 -i 0.05 "$W" >/dev/null
+sleep 1
+link=$(in_ct c3 cat /proc/net/dev | awk -F'[: ]+' '$2 == "eth0" { print $3, $11 }')
+api DELETE /containers/c3
+[ "$API_STATUS" = 204 ] && grep -q "c3: its last traffic is held" "$SB_DIR/agent.log"
+ok $? "DELETE c3 while full: its last traffic held"
+agent_stop
+grep -q "c3: its last traffic is kept in" "$SB_DIR/agent.log" &&
+	[ -f "$SB_DIR/run/held/c3.held" ]
+ok $? "SIGTERM while full: c3's last traffic is kept in the runtime directory"
+agent_start --accounting_interval=1secs && sleep 2.5 &&
+	grep -q "c3: its last traffic, kept by the last run, is held" "$SB_DIR/agent.log"
+ok $? "restarted while still full: c3's kept traffic is held again"
+rm -f "$SB_DIR/work/fill"
+for _ in $(seq 50); do
+	grep -q "c3: its last traffic is written" "$SB_DIR/agent.log" && break
+	sleep 0.2
+done
+api GET "/accounting?container_id=c3&by=day"
+hist=$(jq -r '"\([.rows[].rx_bytes] | add // 0) \([.rows[].tx_bytes] | add // 0)"' <<<"$API_BODY")
+[ "$hist" = "$link" ] && [ ! -e "$SB_DIR/run/held/c3.held" ]
+ok $? "space is back: c3's history (rx tx $hist) equals its eth0's counters ($link), its file gone"
+
 t_done
