@@ -85,7 +85,7 @@ static int parse(FILE *f, struct acct_meter *m)
 	    fscanf(f, "id %65s\nsource %d %u\n", id, &m->ifindex, &m->map_id) != 3 ||
 	    strlen(id) > ACCT_ID_MAX)
 		return -EINVAL;
-	snprintf(m->id, sizeof(m->id), "%s", id);
+	memcpy(m->id, id, strlen(id) + 1);	/* fits: checked above */
 	while (fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "%d %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64, &ci,
 			   &c.rx_bytes, &c.tx_bytes, &c.rx_packets, &c.tx_packets) != 5 ||

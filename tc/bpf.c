@@ -319,7 +319,7 @@ int tc_acct_find_counters(struct nl_sock *sk, int ifindex, uint32_t parent, uint
 	/* The one per-CPU array of our shape among its maps (the other is the
 	 * trie). */
 	fd = tc_bpf_prog_map(prog, BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(struct tc_acct_count),
-			     ACCT_SLOTS, map_id, err);
+			     ACCT_SLOTS, NULL, map_id, err);
 	close(prog);
 	return fd;
 }

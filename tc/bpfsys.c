@@ -372,7 +372,7 @@ int tc_bpf_find_prog(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t 
 }
 
 int tc_bpf_prog_map(int prog_fd, enum bpf_map_type type, uint32_t value_size,
-		    uint32_t max_entries, uint32_t *map_id, struct nis_err *err)
+		    uint32_t max_entries, const char *name, uint32_t *map_id, struct nis_err *err)
 {
 	struct bpf_prog_info pi;
 	uint32_t ids[8] = { 0 };
@@ -393,7 +393,8 @@ int tc_bpf_prog_map(int prog_fd, enum bpf_map_type type, uint32_t value_size,
 			return tc_bpf_fail(err, fd, "cannot open the program's map");
 		memset(&mi, 0, sizeof(mi));
 		if (!tc_bpf_obj_info(fd, &mi, sizeof(mi)) && mi.type == type &&
-		    mi.value_size == value_size && mi.max_entries == max_entries) {
+		    mi.value_size == value_size && mi.max_entries == max_entries &&
+		    (!name || !strncmp(mi.name, name, sizeof(mi.name)))) {
 			if (map_id)
 				*map_id = mi.id;
 			return fd;

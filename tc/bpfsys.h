@@ -97,9 +97,10 @@ int tc_bpf_detach(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t pri
 int tc_bpf_find_prog(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t prio,
 		     const char *name, struct nis_err *err);
 
-/* The first map of prog_fd with this type, value size and max entries, as a
- * new fd (its id in *map_id unless NULL); -ENOENT if it has none. */
+/* The first map of prog_fd with this type, value size and max entries (and
+ * name, unless NULL), as a new fd (its id in *map_id unless NULL); -ENOENT
+ * if it has none. */
 int tc_bpf_prog_map(int prog_fd, enum bpf_map_type type, uint32_t value_size,
-		    uint32_t max_entries, uint32_t *map_id, struct nis_err *err);
+		    uint32_t max_entries, const char *name, uint32_t *map_id, struct nis_err *err);
 
 #endif
