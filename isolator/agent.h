@@ -23,6 +23,7 @@ struct iso_agent {
 	struct iso_ckpt *ckpt;
 	struct acct *acct;		/* the agent's (agent/main.c), not ours */
 	struct iso_reaper *reaper;	/* veths and netns handles of destroyed containers */
+	struct iso_watch *watch;	/* puts tampered container-side shaping back */
 };
 
 struct iso_container {

@@ -16,6 +16,7 @@
 #include "common/fs.h"
 #include "common/log.h"
 #include "isolator/agent.h"
+#include "isolator/watch.h"
 #include "portmap/alloc.h"
 #include "tc/link.h"
 #include "tc/netns.h"
@@ -496,7 +497,8 @@ int iso_agent_start(struct iso_agent *a, struct acct *acct, struct nis_err *err)
 	    (rc = tc_netns_dir_setup(a->netns_dir, err)) ||
 	    (rc = iso_dp_setup(&a->dp, cfg, true, err)) ||
 	    (iso_dp_fast_setup(&a->dp, true), rc = iso_agent_recover(a, err)) ||
-	    (rc = iso_reaper_start(a, &a->reaper, err)))
+	    (rc = iso_reaper_start(a, &a->reaper, err)) ||
+	    (rc = iso_watch_start(a, &a->watch, err)))
 		return rc;
 	return 0;
 }
@@ -505,6 +507,8 @@ void iso_agent_free(struct iso_agent *a, bool destroy)
 {
 	if (!a)
 		return;
+	iso_watch_stop(a->watch);
+	a->watch = NULL;
 	while (destroy && a->list)
 		destroy_locked(a, &a->list);
 	iso_reaper_stop(a->reaper);	/* finishes what destroys left */

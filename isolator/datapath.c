@@ -20,6 +20,7 @@
 #include "tc/link.h"
 #include "tc/netns.h"
 #include "tc/nl.h"
+#include "tc/police.h"
 #include "tc/qdisc.h"
 #include "tc/sysctl.h"
 #include "tc/u32.h"
@@ -196,49 +197,6 @@ static int configure_container(struct iso_dp *dp, struct iso_dp_ct *ct, struct n
 	if ((rc = tc_netns_exec(ct->nsfd, inside, &job)))
 		return err && err->msg[0] ? rc : nis_err_set(err, rc, "cannot enter the container");
 	return container_filters(dp, ct, err);
-}
-
-/* ---- limits ---- */
-
-static int set_limit(struct nl_sock *sk, int ifindex, const struct iso_opt_u64 *now,
-		     const struct iso_opt_u64 *want, const struct tc_limit *base,
-		     struct nis_err *err)
-{
-	struct tc_limit l = *base;
-
-	if (!want->set)
-		return now->set ? tc_qdisc_delete(sk, ifindex, TC_H_ROOT, err) : 0;
-	l.rate = want->v;
-	if (l.ceil && l.ceil <= l.rate)
-		l.ceil = 0;
-	return now->set ? tc_limit_change(sk, ifindex, &l, err)
-			: tc_limit_add(sk, ifindex, &l, err);
-}
-
-int iso_dp_set_limits(struct iso_dp *dp, struct iso_dp_ct *ct, struct iso_opt_u64 egress,
-		      struct iso_opt_u64 ingress, const struct iso_flags *f,
-		      struct nis_err *err)
-{
-	struct tc_limit eg = { .fq_codel_leaf = dp->fq_codel_leaf };
-	struct tc_limit in = { .fq_codel_leaf = dp->fq_codel_leaf };
-	int rc;
-
-	if (f->egress_ceil_limit.set)
-		eg.ceil = f->egress_ceil_limit.v;
-	if (f->egress_burst.set)
-		eg.burst = (uint32_t)f->egress_burst.v;
-	if ((rc = set_limit(ct->nsk, ct->ct_eth0, &ct->egress, &egress, &eg, err)))
-		return nis_err_prefix(err, rc, "egress limit");
-	ct->egress = egress;
-	/* The ingress limit's HTB is on the host veth: off the fast path first. */
-	if (ingress.set && (rc = iso_dp_fast_sync(dp, ct, false, err)))
-		return rc;
-	if ((rc = set_limit(dp->sk, ct->veth_ifindex, &ct->ingress, &ingress, &in, err))) {
-		iso_dp_fast_sync(dp, ct, true, NULL);
-		return nis_err_prefix(err, rc, "ingress limit");
-	}
-	ct->ingress = ingress;
-	return iso_dp_fast_sync(dp, ct, true, err);
 }
 
 /* ---- ARP/ICMP mirror nodes on the host's eth0 ---- */
@@ -458,6 +416,8 @@ void iso_dp_unhook(struct iso_dp *dp, struct iso_dp_ct *ct)
 	ct->nblocks = 0;
 	if (dp->fast_on && ct->slot)
 		tc_fast_clear_ct(&dp->fast, ct->slot);
+	if (dp->guard.police >= 0 && ct->slot)
+		tc_police_set(dp->guard.police, ct->slot, 0, 0, NULL);
 	iso_dp_release(ct);
 	iso_ids_put(&dp->slots, ct->slot);
 	ct->slot = 0;
@@ -574,6 +534,9 @@ int iso_dp_resume(struct iso_dp *dp, struct iso_dp_ct *ct, const struct iso_flag
 				    &ct->meter, err)))
 		log_msg(LOG_ERROR, "%s: its traffic is not counted: %s", ct->netns, err->msg);
 	iso_dp_fast_ct(dp, ct);
+	if (iso_dp_police_sync(dp, ct, f, err))
+		log_msg(LOG_ERROR, "%s: its egress cap is not enforced on the host side: %s",
+			ct->netns, err->msg);
 	return 0;
 }
 

@@ -34,6 +34,7 @@ struct iso_dp_ct {
 	size_t nblocks;
 	struct iso_ids nodes;
 	struct acct_meter *meter;	/* its counting filters, NULL: none */
+	bool tampered;			/* its own shaping was changed (logged) */
 };
 
 /* Builds the container's datapath for the ephemeral block and ports. */
@@ -48,6 +49,14 @@ int iso_dp_set_ports(struct iso_dp *dp, struct iso_dp_ct *ct, const struct pm_se
 int iso_dp_set_limits(struct iso_dp *dp, struct iso_dp_ct *ct, struct iso_opt_u64 egress,
 		      struct iso_opt_u64 ingress, const struct iso_flags *f,
 		      struct nis_err *err);
+
+/* The host side of ct's egress cap (tc/police.h) set to its limit. */
+int iso_dp_police_sync(struct iso_dp *dp, const struct iso_dp_ct *ct, const struct iso_flags *f,
+		       struct nis_err *err);
+
+/* Puts ct's egress HTB back if its class is gone or changed (its root may
+ * tc inside its namespace): 1 when it did, 0 when it was intact, -errno. */
+int iso_dp_shaping_check(struct iso_dp *dp, struct iso_dp_ct *ct, const struct iso_flags *f);
 
 /* Closes the agent's handles on a container left running (no kernel change). */
 void iso_dp_release(struct iso_dp_ct *ct);

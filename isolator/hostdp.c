@@ -12,6 +12,7 @@
 #include "isolator/hostdp.h"
 #include "tc/link.h"
 #include "tc/nl.h"
+#include "tc/police.h"
 #include "tc/qdisc.h"
 #include "tc/sysctl.h"
 #include "tc/u32.h"
@@ -41,7 +42,7 @@ int iso_dp_probe(struct iso_dp *dp, const struct iso_config *c, struct nis_err *
 	int rc;
 
 	dp->fast.ports = dp->fast.progs = -1;
-	dp->guard.owners = dp->guard.echo = -1;
+	dp->guard.owners = dp->guard.echo = dp->guard.police = -1;
 	if ((rc = tc_probe(&dp->feat, err)))
 		return rc;
 	if ((missing = tc_features_missing(&dp->feat)))
@@ -225,6 +226,10 @@ static void guard_setup(struct iso_dp *dp)
 	else if ((dp->guard.echo = tc_guard_echo_create(&err)) < 0)
 		log_msg(LOG_WARN, "echo ids are not rewritten (%s): echo replies are copied to "
 			"every container", err.msg);
+	if (dp->guard.owners >= 0 &&
+	    (!tc_police_supported(&err) || (dp->guard.police = tc_police_create(&err)) < 0))
+		log_msg(LOG_WARN, "no host-side egress meter (%s): egress caps are enforced by "
+			"the containers' own HTB only, which their root can remove", err.msg);
 }
 
 int iso_dp_setup(struct iso_dp *dp, const struct iso_config *c, bool keep,
@@ -294,7 +299,9 @@ void iso_dp_close(struct iso_dp *dp)
 	if (dp->guard.owners >= 0)
 		close(dp->guard.owners);
 	echo_off(dp);
-	dp->guard.owners = -1;
+	if (dp->guard.police >= 0)
+		close(dp->guard.police);
+	dp->guard.owners = dp->guard.police = -1;
 	tc_fast_close(&dp->fast);
 	tc_nl_close(dp->sk);
 	dp->sk = NULL;

@@ -15,6 +15,7 @@
 
 #include "tc/bpfsys.h"
 #include "tc/guard.h"
+#include "tc/police.h"
 
 /* Frame byte k sits at fp + BUF + k: every field read below is then
  * aligned to its size, as the verifier wants of stack reads. */
@@ -512,6 +513,12 @@ int tc_guard_emit(struct bpf_insn *p, const struct tc_guard *g, uint32_t owner, 
 		tc_bpf_jump_to(p, e.drops[i], drop);
 	for (i = 0; i < e.npasses; i++)
 		tc_bpf_jump_to(p, e.passes[i], e.n);
+	if (g->police >= 0) {		/* over the egress cap: dropped, not billed */
+		int over, start = e.n;
+
+		e.n += tc_police_emit(p + e.n, g->police, owner, &over);
+		tc_bpf_jump_to(p, start + over, drop);
+	}
 	emit_record(&e);
 	p[e.n++] = MOV64_REG(BPF_REG_1, BPF_REG_6);
 	return e.n;

@@ -25,6 +25,8 @@
  * Echo requests get an id of the container's (owner * 16 + id % 16), the
  * original kept in the echo map for the fast path to restore on the reply
  * (tc/fastpath.h): ids are per namespace, every container has its pid 1.
+ * With the egress meters, a frame that passed is then metered against
+ * the container's egress cap (tc/police.h) and dropped over it.
  * Maps: the owners array (port -> the owner number of the container
  * holding it and its host veth, 0: none), read only; the echo map. Cost:
  * tests/bench/fast_cost. */
@@ -36,7 +38,7 @@
 
 #include "common/err.h"
 
-#define TC_GUARD_INSNS 260	/* more than tc_guard_emit writes */
+#define TC_GUARD_INSNS 320	/* more than tc_guard_emit writes */
 #define TC_GUARD_PORTS 65536
 #define TC_GUARD_ECHO_IDS 16	/* echo ids per owner: owner * 16 + 0..15 */
 
@@ -46,6 +48,7 @@ struct tc_guard {
 	int owners;		/* the owners array, -1: ports are not checked */
 	int echo;		/* the echo map, -1: echo ids are not rewritten */
 	int eth0, lo;		/* the host's: where later fragments go */
+	int police;		/* the egress meters (tc/police.h), -1: none */
 };
 
 /* An owners array entry, and an echo map entry (by the id sent). */
@@ -77,7 +80,7 @@ struct bpf_insn;
  * entry); a frame that passes falls through past the last instruction with
  * r1 = r6 = skb and r9 = the ifindex to redirect it to when the program is
  * done with it (a later fragment), else 0. Uses r7, r8 and the stack at
- * fp-128..fp-25. Returns the number of instructions. */
+ * fp-152..fp-25. Returns the number of instructions. */
 int tc_guard_emit(struct bpf_insn *p, const struct tc_guard *g, uint32_t owner, int frags);
 
 #endif

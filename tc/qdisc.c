@@ -1,5 +1,6 @@
 /* qdisc.c - ingress, HTB and fq_codel through libnl-route-3. */
 #include <errno.h>
+#include <string.h>
 
 #include <linux/pkt_sched.h>
 #include <netlink/route/class.h>
@@ -132,6 +133,27 @@ int tc_limit_change(struct nl_sock *sk, int ifindex, const struct tc_limit *l,
 		    struct nis_err *err)
 {
 	return limit_class(sk, ifindex, l, NLM_F_REPLACE, err);
+}
+
+int tc_limit_check(struct nl_sock *sk, int ifindex, const struct tc_limit *l)
+{
+	struct nl_cache *cache = NULL;
+	struct rtnl_class *c;
+	uint64_t rate = 0;
+	int rc = 1;
+
+	if (rtnl_class_alloc_cache(sk, ifindex, &cache) < 0)
+		return -EIO;
+	if ((c = rtnl_class_get(cache, ifindex, TC_HTB_CLASS))) {
+		const char *kind = rtnl_tc_get_kind(TC_CAST(c));
+
+		if (kind && !strcmp(kind, "htb") &&
+		    !rtnl_htb_get_rate64(c, &rate) && rate == l->rate)
+			rc = 0;
+		rtnl_class_put(c);
+	}
+	nl_cache_free(cache);
+	return rc;
 }
 
 int tc_fq_codel_add(struct nl_sock *sk, int ifindex, uint32_t parent,

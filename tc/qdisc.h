@@ -50,6 +50,10 @@ int tc_limit_add(struct nl_sock *sk, int ifindex, const struct tc_limit *l,
 int tc_limit_change(struct nl_sock *sk, int ifindex, const struct tc_limit *l,
 		    struct nis_err *err);
 
+/* Whether class 1:1 is still htb at l->rate: 0 yes, 1 no (gone or
+ * changed), -errno when it cannot be read. */
+int tc_limit_check(struct nl_sock *sk, int ifindex, const struct tc_limit *l);
+
 /* fq_codel with handle at parent (TC_H_ROOT or a class), flows >= 2. */
 int tc_fq_codel_add(struct nl_sock *sk, int ifindex, uint32_t parent,
 		    uint32_t handle, int flows, struct nis_err *err);

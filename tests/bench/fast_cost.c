@@ -12,7 +12,11 @@
  *   veth_tx     the TX counting program alone, on a frame a container
  *               sends to the world;
  *   guard_tx    the same behind the guard, as the agent loads it (the
- *               guard's cost is guard_tx - veth_tx).
+ *               guard's cost is guard_tx - veth_tx);
+ *   uncapped_tx the same with the host-side egress meter, the container
+ *               uncapped (its cost to the uncapped: uncapped_tx - guard_tx);
+ *   police_tx   and capped at 10 Gbit/s (the frame passes; the meter's
+ *               cost: police_tx - guard_tx).
  * Usage: fast_cost [REPEAT] [ROUNDS]   (root) */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -30,11 +34,12 @@
 #include "tc/bpf.h"
 #include "tc/bpfsys.h"
 #include "tc/fastpath.h"
+#include "tc/police.h"
 
 #define PORT	31001
 #define SLOT	1
 #define FRAME	(ETH_HLEN + 20 + 8 + 1400)
-#define NPROGS	8
+#define NPROGS	10
 
 static unsigned char frame[FRAME];
 
@@ -132,10 +137,10 @@ int main(int argc, char **argv)
 	struct in_addr world, host;
 	struct tc_fast f1 = { -1, -1 }, f2 = { -1, -1 };
 	/* build_frame's source MAC; owner 1 of its source port */
-	struct tc_guard guard = { { 4, 4, 4, 4, 4, 4 }, { 0 }, -1, -1, 1, 1 };
+	struct tc_guard guard = { { 4, 4, 4, 4, 4, 4 }, { 0 }, -1, -1, 1, 1, -1 };
 	int trie, counters, progs[NPROGS];
 	const char *names[NPROGS] = { "none", "peer", "agent", "agent_bare", "miss", "veth_count",
-				      "veth_tx", "guard_tx" };
+				      "veth_tx", "guard_tx", "uncapped_tx", "police_tx" };
 	double ns[NPROGS];
 	uint32_t ret[NPROGS];
 
@@ -153,12 +158,19 @@ int main(int argc, char **argv)
 	    (progs[3] = load_agent(&f2, -1, -1, host, NULL, &err)) < 0 ||
 	    (progs[5] = tc_acct_prog_load(trie, counters, TC_ACCT_RX, NULL, 0, &err)) < 0 ||
 	    (progs[6] = tc_acct_prog_load(trie, counters, TC_ACCT_TX, NULL, 0, &err)) < 0 ||
-	    (progs[7] = tc_acct_prog_load(trie, counters, TC_ACCT_TX, &guard, 1, &err)) < 0) {
+	    (progs[7] = tc_acct_prog_load(trie, counters, TC_ACCT_TX, &guard, 1, &err)) < 0 ||
+	    (guard.police = tc_police_create(&err)) < 0 ||
+	    (progs[8] = tc_acct_prog_load(trie, counters, TC_ACCT_TX, &guard, 1, &err)) < 0) {
 		fprintf(stderr, "fast_cost: %s\n", err.msg);
 		return 1;
 	}
 	progs[4] = progs[2];
+	progs[9] = progs[8];		/* capped from here on */
 	for (int i = 0; i < NPROGS; i++) {
+		if (i == 9 && tc_police_set(guard.police, 1, 1250000000ull, 1 << 20, &err)) {
+			fprintf(stderr, "fast_cost: %s\n", err.msg);
+			return 1;
+		}
 		if (i >= 6)
 			build_frame(host, world, PORT);
 		else

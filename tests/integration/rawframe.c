@@ -5,6 +5,8 @@
  *       checksums are filled in, so a frame that got through would be
  *       taken by its receiver. "{mac}" in HEX cycles the last two bytes
  *       of the Ethernet source through COUNT values (a MAC flood).
+ *       RAWFRAME_BYPASS=1: past the device's qdiscs (PACKET_QDISC_BYPASS);
+ *       RAWFRAME_SECONDS=S: again and again for S seconds (COUNT per round).
  *   rawframe count IFACE HEXMARKER SECONDS   prints how many frames
  *       arriving on IFACE (not sent by it) contain the marker.
  * and, through the kernel's own sockets (so it fragments and reassembles):
@@ -118,23 +120,37 @@ static int open_on(const char *ifname, struct sockaddr_ll *sll)
 	return fd;
 }
 
+static double now_s(void);
+
 static int do_send(const char *ifname, const char *hex, long count)
 {
 	char buf[8192], *mac = strstr(hex, "{mac}");
+	const char *secs = getenv("RAWFRAME_SECONDS"), *bypass = getenv("RAWFRAME_BYPASS");
+	double end = secs ? now_s() + atof(secs) : 0;
 	unsigned char f[4096];
 	struct sockaddr_ll sll;
-	int fd = open_on(ifname, &sll), n;
+	int fd = open_on(ifname, &sll), n = 0, one = 1;
 
-	for (long i = 0; i < count; i++) {
+	if (bypass && !strcmp(bypass, "1") &&
+	    setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one))) {
+		fprintf(stderr, "rawframe: PACKET_QDISC_BYPASS: %s\n", strerror(errno));
+		return 2;
+	}
+	for (long i = 0; i < count || (end && now_s() < end); i++) {
+		if (end && i >= count)
+			i = 0;
 		if (mac)	/* the 4 hex digits stand where {mac} was */
 			snprintf(buf, sizeof(buf), "%.*s%04lx%s", (int)(mac - hex), hex,
 				 i & 0xffff, mac + 5);
-		if ((n = unhex(mac ? buf : hex, f, sizeof(f))) < 14) {
+		if ((mac || i == 0) && (n = unhex(mac ? buf : hex, f, sizeof(f))) < 14) {
 			fprintf(stderr, "rawframe: not a frame: %s\n", hex);
 			return 2;
 		}
-		fix_sums(f, (size_t)n);
+		if (mac || i == 0)
+			fix_sums(f, (size_t)n);
 		if (sendto(fd, f, (size_t)n, 0, (struct sockaddr *)&sll, sizeof(sll)) != n) {
+			if (errno == ENOBUFS)	/* a full queue: the next one */
+				continue;
 			fprintf(stderr, "rawframe: send: %s\n", strerror(errno));
 			return 1;
 		}

@@ -1,0 +1,112 @@
+/* shaping.c - a container's limits: the HTB on its eth0 (egress, pacing)
+ * and on its host veth (ingress), and the host side of the egress cap,
+ * the meter in its host veth's program (tc/police.h), which the container
+ * cannot reach. A tenant's root may delete or replace its own qdiscs:
+ * iso_dp_shaping_check finds that and puts them back. */
+#include <errno.h>
+#include <linux/pkt_sched.h>
+
+#include "common/log.h"
+#include "isolator/datapath.h"
+#include "isolator/portblocks.h"
+#include "tc/police.h"
+#include "tc/qdisc.h"
+
+#define TC_HTB_MIN_BURST (128u << 10)	/* tc/qdisc.c's least default burst */
+#define POLICE_SLACK	 (64u << 10)	/* one GSO aggregate */
+
+static int set_limit(struct nl_sock *sk, int ifindex, const struct iso_opt_u64 *now,
+		     const struct iso_opt_u64 *want, const struct tc_limit *base,
+		     struct nis_err *err)
+{
+	struct tc_limit l = *base;
+
+	if (!want->set)
+		return now->set ? tc_qdisc_delete(sk, ifindex, TC_H_ROOT, err) : 0;
+	l.rate = want->v;
+	if (l.ceil && l.ceil <= l.rate)
+		l.ceil = 0;
+	if (!now->set)
+		return tc_limit_add(sk, ifindex, &l, err);
+	if (!tc_limit_change(sk, ifindex, &l, NULL))
+		return 0;
+	/* Its class is gone or not ours (a tenant's root on its own eth0):
+	 * ours again, whatever is there. */
+	tc_qdisc_delete(sk, ifindex, TC_H_ROOT, NULL);
+	return tc_limit_add(sk, ifindex, &l, err);
+}
+
+static struct tc_limit egress_limit(const struct iso_dp *dp, const struct iso_flags *f)
+{
+	struct tc_limit eg = { .fq_codel_leaf = dp->fq_codel_leaf };
+
+	if (f->egress_ceil_limit.set)
+		eg.ceil = f->egress_ceil_limit.v;
+	if (f->egress_burst.set)
+		eg.burst = (uint32_t)f->egress_burst.v;
+	return eg;
+}
+
+int iso_dp_police_sync(struct iso_dp *dp, const struct iso_dp_ct *ct, const struct iso_flags *f,
+		       struct nis_err *err)
+{
+	struct tc_limit eg = egress_limit(dp, f);
+	uint64_t rate = 0, burst = 0;
+
+	if (dp->guard.police < 0)
+		return 0;
+	if (ct->egress.set) {
+		rate = ct->egress.v > eg.ceil ? ct->egress.v : eg.ceil;
+		burst = eg.burst ? eg.burst : rate / 100 > TC_HTB_MIN_BURST ? rate / 100
+									 : TC_HTB_MIN_BURST;
+		burst += POLICE_SLACK + rate / 50;
+	}
+	return tc_police_set(dp->guard.police, ct->slot, rate, burst, err);
+}
+
+int iso_dp_set_limits(struct iso_dp *dp, struct iso_dp_ct *ct, struct iso_opt_u64 egress,
+		      struct iso_opt_u64 ingress, const struct iso_flags *f,
+		      struct nis_err *err)
+{
+	struct tc_limit eg = egress_limit(dp, f);
+	struct tc_limit in = { .fq_codel_leaf = dp->fq_codel_leaf };
+	struct iso_opt_u64 was = ct->egress;
+	int rc;
+
+	if ((rc = set_limit(ct->nsk, ct->ct_eth0, &ct->egress, &egress, &eg, err)))
+		return nis_err_prefix(err, rc, "egress limit");
+	ct->egress = egress;
+	if ((rc = iso_dp_police_sync(dp, ct, f, err))) {
+		set_limit(ct->nsk, ct->ct_eth0, &ct->egress, &was, &eg, NULL);
+		ct->egress = was;
+		return nis_err_prefix(err, rc, "egress limit");
+	}
+	/* The ingress limit's HTB is on the host veth: off the fast path first. */
+	if (ingress.set && (rc = iso_dp_fast_sync(dp, ct, false, err)))
+		return rc;
+	if ((rc = set_limit(dp->sk, ct->veth_ifindex, &ct->ingress, &ingress, &in, err))) {
+		iso_dp_fast_sync(dp, ct, true, NULL);
+		return nis_err_prefix(err, rc, "ingress limit");
+	}
+	ct->ingress = ingress;
+	return iso_dp_fast_sync(dp, ct, true, err);
+}
+
+int iso_dp_shaping_check(struct iso_dp *dp, struct iso_dp_ct *ct, const struct iso_flags *f)
+{
+	struct tc_limit eg = egress_limit(dp, f);
+	struct nis_err err = { "" };
+	int rc;
+
+	if (!ct->egress.set || !ct->nsk)
+		return 0;
+	eg.rate = ct->egress.v;
+	if (eg.ceil && eg.ceil <= eg.rate)
+		eg.ceil = 0;
+	if ((rc = tc_limit_check(ct->nsk, ct->ct_eth0, &eg)) <= 0)
+		return rc;
+	tc_qdisc_delete(ct->nsk, ct->ct_eth0, TC_H_ROOT, NULL);
+	if ((rc = tc_limit_add(ct->nsk, ct->ct_eth0, &eg, &err)))
+		log_msg(LOG_WARN, "%s: cannot put its egress HTB back: %s", ct->netns, err.msg);
+	return rc ? rc : 1;
+}

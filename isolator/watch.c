@@ -1,0 +1,90 @@
+/* watch.c - every ISO_WATCH_S seconds each container's own side of its
+ * shaping is checked and put back if it was changed: a tenant's root may
+ * delete or replace the HTB on its eth0 (the host-side meter, tc/police.h,
+ * holds it to its cap meanwhile, but TCP loses its pacing and a later
+ * PATCH would find no class to change). Each container's tampering is
+ * logged once. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "common/log.h"
+#include "common/thread.h"
+#include "isolator/agent.h"
+#include "isolator/watch.h"
+
+#define ISO_WATCH_S 2
+
+struct iso_watch {
+	struct iso_agent *a;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool stop;
+};
+
+static void check_all(struct iso_agent *a)
+{
+	pthread_mutex_lock(&a->lock);
+	for (struct iso_container *c = a->list; c; c = c->next) {
+		int rc = iso_dp_shaping_check(&a->dp, &c->dp, &a->cfg->flags);
+
+		if (rc == 1 && !c->dp.tampered)
+			log_msg(LOG_WARN, "container %s: its egress HTB was changed from inside "
+				"its namespace: put back (the host-side meter held it to its "
+				"cap meanwhile; logged once)", c->id);
+		if (rc == 1)
+			c->dp.tampered = true;
+	}
+	pthread_mutex_unlock(&a->lock);
+}
+
+static void *run(void *arg)
+{
+	struct iso_watch *w = arg;
+	struct timespec t;
+
+	pthread_mutex_lock(&w->mu);
+	while (!w->stop) {
+		clock_gettime(CLOCK_REALTIME, &t);
+		t.tv_sec += ISO_WATCH_S;
+		if (pthread_cond_timedwait(&w->cv, &w->mu, &t) != ETIMEDOUT || w->stop)
+			continue;
+		pthread_mutex_unlock(&w->mu);
+		check_all(w->a);
+		pthread_mutex_lock(&w->mu);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+int iso_watch_start(struct iso_agent *a, struct iso_watch **out, struct nis_err *err)
+{
+	struct iso_watch *w = calloc(1, sizeof(*w));
+	int rc;
+
+	if (!w)
+		return nis_err_set(err, -ENOMEM, "out of memory");
+	w->a = a;
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	if ((rc = pthread_create(&w->thread, NULL, run, w))) {
+		pthread_cond_destroy(&w->cv);
+		pthread_mutex_destroy(&w->mu);
+		free(w);
+		return nis_err_set(err, -rc, "cannot start the shaping watch thread");
+	}
+	*out = w;
+	return 0;
+}
+
+void iso_watch_stop(struct iso_watch *w)
+{
+	if (!w)
+		return;
+	nis_thread_stop(w->thread, &w->mu, &w->cv, &w->stop);
+	pthread_cond_destroy(&w->cv);
+	pthread_mutex_destroy(&w->mu);
+	free(w);
+}

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# A root tenant against its own egress cap (10 Mbit/s): it deletes its HTB,
+# replaces it with a faster one, floods past its qdiscs with
+# PACKET_QDISC_BYPASS. What reaches the world (counted there, Ethernet
+# bytes over 4 s once the burst is spent) stays within 1.05x of the cap;
+# the agent puts the HTB back and logs it once; PATCH keeps working; an
+# honest TCP flow still gets its cap.
+. "$(dirname "$0")/lib.sh"
+
+RAW=${top_builddir}/tests/integration/rawframe
+W=$SB_WORLD_IP H=$SB_HOST_IP
+CAP=$((1250 * 1024))	# bytes/s
+agent_start --accounting_interval=1secs --egress_rate_limit_per_container=1250KB ||
+	{ cat "$SB_DIR/agent.log"; exit 1; }
+ctl create a --ports '[31000-31009]' >/dev/null; ok $? "container a, capped at 10 Mbit/s"
+
+mac_of() { "$@" ip -o link show eth0 | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p'; }
+HMAC=$(mac_of sb_host) WMAC=$(mac_of sb_world)
+ip_hx() { local IFS=.; printf '%02x' $1; }
+# a legitimate 1042-byte UDP frame from a's port 31000 to the world's port 9
+payload=$(printf '%01000d' 0 | od -An -v -tx1 | tr -d ' \n')
+FRAME=$(printf '%s%s0800' "${WMAC//:/}" "${HMAC//:/}")$(printf '4500%04x000040004011%04x%s%s' \
+	$((28 + 1000)) 0 "$(ip_hx "$H")" "$(ip_hx "$W")")$(printf '%04x%04x%04x0000%s' 31000 9 \
+	$((8 + 1000)) "$payload")
+world_rx() { sb_world cat /proc/net/dev | awk -F'[: ]+' '$2 == "eth0" { print $3 }'; }
+# flood ENV...: a floods for 6 s with ENV set; prints the world's rate in
+# its last 4 s, as a fraction of the cap (x1000)
+flood() {
+	in_ct a env RAWFRAME_SECONDS=6 "$@" "$RAW" send eth0 "$FRAME" 100 &
+	local pid=$!
+	sleep 1.5
+	local r0; r0=$(world_rx)
+	sleep 4
+	local r1; r1=$(world_rx)
+	wait $pid
+	echo $(( (r1 - r0) * 1000 / 4 / CAP ))
+}
+in_window() { [ "$1" -ge 800 ] && [ "$1" -le 1050 ]; }
+
+r=$(flood); in_window "$r"
+ok $? "a flood through a's own HTB: $r/1000 of the cap reach the world"
+
+# tamper CMD: a keeps doing CMD inside (faster than the agent puts it back)
+tamper() {
+	in_ct a bash -c "for i in \$(seq 60); do $1; sleep 0.1; done" >/dev/null 2>&1 &
+	TAMPER=$!
+}
+tamper "tc qdisc del dev eth0 root"
+r=$(flood); in_window "$r"
+ok $? "a keeps deleting its HTB and floods: $r/1000 of the cap reach the world (was 1.6 Gbit/s)"
+wait $TAMPER
+for _ in $(seq 30); do
+	in_ct a tc class show dev eth0 | grep -q "class htb 1:1" && break
+	sleep 0.2
+done
+in_ct a tc class show dev eth0 | grep -q "class htb 1:1" &&
+	grep -q "container a: its egress HTB was changed" "$SB_DIR/agent.log"
+ok $? "the agent put a's HTB back and logged it"
+
+in_ct a tc qdisc del dev eth0 root
+api PATCH /containers/a '{"egress_rate_limit":"2500KB"}'
+[ "$API_STATUS" = 200 ] && in_ct a tc class show dev eth0 | grep -q "rate 20480Kbit"
+ok $? "PATCH after a deleted its HTB: $API_STATUS, the class at the new rate"
+CAP=$((2500 * 1024))
+r=$(flood RAWFRAME_BYPASS=1); in_window "$r"
+ok $? "PACKET_QDISC_BYPASS at the new cap: $r/1000 of it reach the world (was 2.2 Gbit/s)"
+
+tamper "tc qdisc del dev eth0 root; tc qdisc add dev eth0 root handle 1: htb default 1; tc class add dev eth0 parent 1: classid 1:1 htb rate 1gbit"
+r=$(flood); in_window "$r"
+ok $? "a keeps replacing its HTB with a 1 Gbit/s one: $r/1000 of the cap reach the world"
+wait $TAMPER
+for _ in $(seq 30); do
+	in_ct a tc class show dev eth0 | grep -q "rate 20480Kbit" && break
+	sleep 0.2
+done
+in_ct a tc class show dev eth0 | grep -q "rate 20480Kbit"
+ok $? "and the agent put the cap's rate back"
+[ "$(grep -c "container a: its egress HTB was changed" "$SB_DIR/agent.log")" = 1 ]
+ok $? "a's tampering is logged once"
+
+# An honest TCP flow at the cap is paced by the HTB, not cut by the meter.
+sb_bg sb_world iperf3 -s -1 -p 5201 >/dev/null 2>&1
+sleep 0.5
+bps=$(in_ct a iperf3 -c "$W" -p 5201 -t 4 -J 2>/dev/null | jq '.end.sum_received.bits_per_second // 0')
+g=$(awk -v b="$bps" -v c="$CAP" 'BEGIN { printf "%d", b / 8 / c * 1000 }')
+[ "$g" -ge 900 ]
+ok $? "one TCP flow at the cap: goodput $g/1000 of it"
+
+t_done
