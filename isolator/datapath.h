@@ -18,6 +18,13 @@ struct iso_dp_block {
 	uint32_t hnode;		/* node id in every host bucket it covers */
 };
 
+/* A limit class's rate, from its counters at the watch's samples. */
+struct iso_rate {
+	double t;			/* the last sample, 0: none */
+	uint64_t bytes, packets;	/* its counters then */
+	uint64_t bps, pps;		/* over the last interval */
+};
+
 struct iso_dp_ct {
 	/* set by the caller before isolate */
 	char netns[PATH_MAX];		/* handle path */
@@ -35,6 +42,7 @@ struct iso_dp_ct {
 	struct iso_ids nodes;
 	struct acct_meter *meter;	/* its counting filters, NULL: none */
 	bool tampered;			/* its own shaping was changed (logged) */
+	struct iso_rate eg_rate, in_rate;	/* its limit classes' rates */
 };
 
 /* Builds the container's datapath for the ephemeral block and ports. */
@@ -55,8 +63,10 @@ int iso_dp_police_sync(struct iso_dp *dp, const struct iso_dp_ct *ct, const stru
 		       struct nis_err *err);
 
 /* Puts ct's egress HTB back if its class is gone or changed (its root may
- * tc inside its namespace): 1 when it did, 0 when it was intact, -errno. */
-int iso_dp_shaping_check(struct iso_dp *dp, struct iso_dp_ct *ct, const struct iso_flags *f);
+ * tc inside its namespace): 1 when it did, 0 when it was intact, -errno.
+ * Samples both limit classes' rates (at now, seconds) on the way. */
+int iso_dp_shaping_check(struct iso_dp *dp, struct iso_dp_ct *ct, const struct iso_flags *f,
+			 double now);
 
 /* Closes the agent's handles on a container left running (no kernel change). */
 void iso_dp_release(struct iso_dp_ct *ct);

@@ -53,9 +53,15 @@ int iso_dp_probe(struct iso_dp *dp, const struct iso_config *c, struct nis_err *
 	if (!dp->feat.fq_codel && c->flags.egress_unique_flow_per_container)
 		return nis_err_set(err, -EOPNOTSUPP, "fq_codel qdisc not available in this "
 				   "kernel (--egress_unique_flow_per_container)");
-	dp->fq_codel_leaf = dp->feat.fq_codel && c->flags.bloat_reduction != ISO_BLOAT_NONE;
-	if (!dp->feat.fq_codel && c->flags.bloat_reduction == ISO_BLOAT_AUTO)
+	dp->leaf = c->flags.bloat_reduction == ISO_BLOAT_NONE ? TC_LEAF_NONE
+		 : dp->feat.fq_codel ? TC_LEAF_FQ_CODEL : dp->feat.tbf ? TC_LEAF_TBF
+		 : TC_LEAF_NONE;
+	if (c->flags.bloat_reduction == ISO_BLOAT_AUTO && dp->leaf == TC_LEAF_TBF)
 		log_msg(LOG_WARN, "fq_codel qdisc not available in this kernel: "
+			"--bloat_reduction=auto takes a bounded tbf leaf (%d ms of the rate)",
+			TC_TBF_LATENCY_MS);
+	else if (c->flags.bloat_reduction == ISO_BLOAT_AUTO && dp->leaf == TC_LEAF_NONE)
+		log_msg(LOG_WARN, "neither fq_codel nor tbf in this kernel: "
 			"--bloat_reduction=auto degrades to none (HTB's own FIFO)");
 	dp->unique_flows = c->flags.egress_unique_flow_per_container;
 	return 0;

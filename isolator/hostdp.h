@@ -12,6 +12,7 @@
 #include "tc/guard.h"
 #include "tc/host.h"
 #include "tc/probe.h"
+#include "tc/qdisc.h"
 
 /* u32 priorities, Mesos' (primary << 8 | secondary) scheme. */
 /* prio 1 on the host veth: the counting filters (ACCT_PRIO, acct/meter.h) */
@@ -62,7 +63,7 @@ struct iso_dp {
 	struct nl_sock *sk;		/* the agent's namespace */
 	struct tc_host host;
 	struct tc_features feat;
-	bool fq_codel_leaf;		/* --bloat_reduction, resolved */
+	enum tc_leaf leaf;		/* --bloat_reduction, resolved */
 	bool unique_flows;
 	struct iso_ids slots;		/* container slot: mirror nodes, flow ids */
 	struct iso_ids buckets[256];	/* node ids under each high byte (both levels) */

@@ -38,7 +38,7 @@ static int set_limit(struct nl_sock *sk, int ifindex, const struct iso_opt_u64 *
 
 static struct tc_limit egress_limit(const struct iso_dp *dp, const struct iso_flags *f)
 {
-	struct tc_limit eg = { .fq_codel_leaf = dp->fq_codel_leaf };
+	struct tc_limit eg = { .leaf = dp->leaf };
 
 	if (f->egress_ceil_limit.set)
 		eg.ceil = f->egress_ceil_limit.v;
@@ -69,7 +69,7 @@ int iso_dp_set_limits(struct iso_dp *dp, struct iso_dp_ct *ct, struct iso_opt_u6
 		      struct nis_err *err)
 {
 	struct tc_limit eg = egress_limit(dp, f);
-	struct tc_limit in = { .fq_codel_leaf = dp->fq_codel_leaf };
+	struct tc_limit in = { .leaf = dp->leaf };
 	struct iso_opt_u64 was = ct->egress;
 	int rc;
 
@@ -92,18 +92,43 @@ int iso_dp_set_limits(struct iso_dp *dp, struct iso_dp_ct *ct, struct iso_opt_u6
 	return iso_dp_fast_sync(dp, ct, true, err);
 }
 
-int iso_dp_shaping_check(struct iso_dp *dp, struct iso_dp_ct *ct, const struct iso_flags *f)
+/* A sample of a class's counters: the rate since the last one. */
+static void sample(struct iso_rate *r, double now, int rc, uint64_t bytes, uint64_t packets)
 {
-	struct tc_limit eg = egress_limit(dp, f);
+	double dt = now - r->t;
+
+	if (rc) {			/* no class (or not ours): no rate */
+		*r = (struct iso_rate){ 0 };
+		return;
+	}
+	if (r->t > 0 && dt > 0 && bytes >= r->bytes && packets >= r->packets) {
+		r->bps = (uint64_t)((double)(bytes - r->bytes) / dt);
+		r->pps = (uint64_t)((double)(packets - r->packets) / dt);
+	}
+	r->t = now, r->bytes = bytes, r->packets = packets;
+}
+
+int iso_dp_shaping_check(struct iso_dp *dp, struct iso_dp_ct *ct, const struct iso_flags *f,
+			 double now)
+{
+	struct tc_limit eg = egress_limit(dp, f), in = { 0 };
 	struct nis_err err = { "" };
+	uint64_t bytes, packets;
 	int rc;
 
+	if (ct->ingress.set) {
+		in.rate = ct->ingress.v;
+		rc = tc_limit_check(dp->sk, ct->veth_ifindex, &in, &bytes, &packets);
+		sample(&ct->in_rate, now, rc, bytes, packets);
+	}
 	if (!ct->egress.set || !ct->nsk)
 		return 0;
 	eg.rate = ct->egress.v;
 	if (eg.ceil && eg.ceil <= eg.rate)
 		eg.ceil = 0;
-	if ((rc = tc_limit_check(ct->nsk, ct->ct_eth0, &eg)) <= 0)
+	rc = tc_limit_check(ct->nsk, ct->ct_eth0, &eg, &bytes, &packets);
+	sample(&ct->eg_rate, now, rc, bytes, packets);
+	if (rc <= 0)
 		return rc;
 	tc_qdisc_delete(ct->nsk, ct->ct_eth0, TC_H_ROOT, NULL);
 	if ((rc = tc_limit_add(ct->nsk, ct->ct_eth0, &eg, &err)))

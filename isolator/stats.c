@@ -108,6 +108,20 @@ static void read_rtts(struct iso_dp_ct *ct, struct iso_stats *s)
 	free(v);
 }
 
+/* The limits' rates the watch sampled (the kernel's estimators are off). */
+static void rates_of(const struct iso_dp_ct *ct, struct iso_stats *s)
+{
+	for (int j = 0; j < s->ntc; j++) {
+		const struct iso_rate *r = !strcmp(s->tc[j].id, "bw_limit") ? &ct->eg_rate
+			: !strcmp(s->tc[j].id, "ingress_bw_limit") ? &ct->in_rate : NULL;
+
+		if (r && !s->tc[j].ratebps) {
+			s->tc[j].ratebps = r->bps;
+			s->tc[j].ratepps = r->pps;
+		}
+	}
+}
+
 /* What only the container's namespace knows, through handles opened
  * there at isolate time. */
 static void read_inside(struct collect *k, size_t i)
@@ -127,6 +141,7 @@ static void read_inside(struct collect *k, size_t i)
 		s->has_snmp = !iso_parse_snmp(buf, &s->snmp, &s->nsnmp);
 	if (ct->diag_fd >= 0)
 		read_rtts(ct, s);
+	rates_of(ct, s);
 }
 
 static int stats_cmp(const void *x, const void *y)

@@ -3,7 +3,9 @@
  * delete or replace the HTB on its eth0 (the host-side meter, tc/police.h,
  * holds it to its cap meanwhile, but TCP loses its pacing and a later
  * PATCH would find no class to change). Each container's tampering is
- * logged once. */
+ * logged once. The same dumps sample the limit classes' counters: the
+ * rates statistics.json and /metrics show (no kernel rate estimator: the
+ * classes are made without one). */
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -26,9 +28,14 @@ struct iso_watch {
 
 static void check_all(struct iso_agent *a)
 {
+	struct timespec t;
+	double now;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	now = (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 	pthread_mutex_lock(&a->lock);
 	for (struct iso_container *c = a->list; c; c = c->next) {
-		int rc = iso_dp_shaping_check(&a->dp, &c->dp, &a->cfg->flags);
+		int rc = iso_dp_shaping_check(&a->dp, &c->dp, &a->cfg->flags, now);
 
 		if (rc == 1 && !c->dp.tampered)
 			log_msg(LOG_WARN, "container %s: its egress HTB was changed from inside "

@@ -27,6 +27,8 @@ static void probe_here(struct nl_sock *sk, int lo, struct tc_features *f)
 
 	f->fq_codel = !tc_fq_codel_add(sk, lo, TC_H_ROOT, 0x00010000, 0, NULL);
 	tc_qdisc_delete(sk, lo, TC_H_ROOT, NULL);
+	f->tbf = !tc_tbf_leaf_add(sk, lo, TC_H_ROOT, 0x00010000, 125000, NULL);
+	tc_qdisc_delete(sk, lo, TC_H_ROOT, NULL);
 	f->htb = !tc_limit_add(sk, lo, &l, NULL);
 	tc_qdisc_delete(sk, lo, TC_H_ROOT, NULL);
 	if (!(f->ingress = !tc_qdisc_ingress_add(sk, lo, false, NULL)))

@@ -8,7 +8,7 @@
 #include "common/err.h"
 
 struct tc_features {
-	bool ingress, htb, fq_codel, u32, mirred, cls_bpf;
+	bool ingress, htb, fq_codel, tbf, u32, mirred, cls_bpf;
 };
 
 int tc_probe(struct tc_features *out, struct nis_err *err);

@@ -1,5 +1,6 @@
 /* qdisc.c - ingress, HTB and fq_codel through libnl-route-3. */
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <linux/pkt_sched.h>
@@ -7,6 +8,7 @@
 #include <netlink/route/qdisc.h>
 #include <netlink/route/qdisc/fq_codel.h>
 #include <netlink/route/qdisc/htb.h>
+#include <netlink/route/qdisc/tbf.h>
 
 #include "tc/nl.h"
 #include "tc/qdisc.h"
@@ -121,8 +123,10 @@ int tc_limit_add(struct nl_sock *sk, int ifindex, const struct tc_limit *l,
 	if ((rc = qdisc_add(sk, q, NLM_F_EXCL, "cannot add the HTB root 1:", err)))
 		return rc;
 	if ((rc = limit_class(sk, ifindex, l, NLM_F_CREATE | NLM_F_EXCL, err)) ||
-	    (l->fq_codel_leaf &&
-	     (rc = tc_fq_codel_add(sk, ifindex, TC_HTB_CLASS, TC_LEAF_HANDLE, 0, err)))) {
+	    (l->leaf == TC_LEAF_FQ_CODEL &&
+	     (rc = tc_fq_codel_add(sk, ifindex, TC_HTB_CLASS, TC_LEAF_HANDLE, 0, err))) ||
+	    (l->leaf == TC_LEAF_TBF &&
+	     (rc = tc_tbf_leaf_add(sk, ifindex, TC_HTB_CLASS, TC_LEAF_HANDLE, l->rate, err)))) {
 		tc_qdisc_delete(sk, ifindex, TC_H_ROOT, NULL);
 		return rc;
 	}
@@ -135,25 +139,53 @@ int tc_limit_change(struct nl_sock *sk, int ifindex, const struct tc_limit *l,
 	return limit_class(sk, ifindex, l, NLM_F_REPLACE, err);
 }
 
-int tc_limit_check(struct nl_sock *sk, int ifindex, const struct tc_limit *l)
+int tc_limit_check(struct nl_sock *sk, int ifindex, const struct tc_limit *l,
+		   uint64_t *bytes, uint64_t *packets)
 {
 	struct nl_cache *cache = NULL;
 	struct rtnl_class *c;
 	uint64_t rate = 0;
 	int rc = 1;
 
+	*bytes = *packets = 0;
 	if (rtnl_class_alloc_cache(sk, ifindex, &cache) < 0)
 		return -EIO;
 	if ((c = rtnl_class_get(cache, ifindex, TC_HTB_CLASS))) {
 		const char *kind = rtnl_tc_get_kind(TC_CAST(c));
 
 		if (kind && !strcmp(kind, "htb") &&
-		    !rtnl_htb_get_rate64(c, &rate) && rate == l->rate)
+		    !rtnl_htb_get_rate64(c, &rate) && rate == l->rate) {
 			rc = 0;
+			*bytes = rtnl_tc_get_stat(TC_CAST(c), RTNL_TC_BYTES);
+			*packets = rtnl_tc_get_stat(TC_CAST(c), RTNL_TC_PACKETS);
+		}
 		rtnl_class_put(c);
 	}
 	nl_cache_free(cache);
 	return rc;
+}
+
+int tc_tbf_leaf_add(struct nl_sock *sk, int ifindex, uint32_t parent, uint32_t handle,
+		    uint64_t rate, struct nis_err *err)
+{
+	struct rtnl_qdisc *q = qdisc_new(ifindex, parent, handle, "tbf");
+	uint64_t fast = rate * 10, bucket = rate / 500, limit = rate * TC_TBF_LATENCY_MS / 1000;
+
+	if (fast > INT32_MAX)
+		fast = INT32_MAX;
+	if (bucket < 2 * 1514)		/* 2 ms of the rate, 2 frames to 64 KiB */
+		bucket = 2 * 1514;
+	if (bucket > 65536)
+		bucket = 65536;
+	if (limit < bucket + 1514)
+		limit = bucket + 1514;
+	if (limit > INT32_MAX)
+		limit = INT32_MAX;
+	if (q) {
+		rtnl_qdisc_tbf_set_rate(q, (int)fast, (int)bucket, 0);
+		rtnl_qdisc_tbf_set_limit(q, (int)limit);
+	}
+	return qdisc_add(sk, q, NLM_F_EXCL, "cannot add the tbf leaf", err);
 }
 
 int tc_fq_codel_add(struct nl_sock *sk, int ifindex, uint32_t parent,

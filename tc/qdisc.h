@@ -35,14 +35,25 @@ int tc_qdisc_clsact_add(struct nl_sock *sk, int ifindex, bool may_exist,
 int tc_qdisc_delete(struct nl_sock *sk, int ifindex, uint32_t parent,
 		    struct nis_err *err);
 
+/* The leaf 10: under class 1:1, where the class's backlog waits. */
+enum tc_leaf {
+	TC_LEAF_NONE,		/* HTB's own FIFO (1000 packets) */
+	TC_LEAF_FQ_CODEL,	/* fq_codel */
+	/* A bounded FIFO: tbf at 10x the rate (it never throttles, the HTB
+	 * does) holding TC_TBF_LATENCY_MS of the rate; it segments a GSO
+	 * aggregate larger than its bucket rather than drop it whole. */
+	TC_LEAF_TBF,
+};
+#define TC_TBF_LATENCY_MS 5
+
 struct tc_limit {
 	uint64_t rate;		/* bytes/s, > 0 */
 	uint64_t ceil;		/* bytes/s, 0: same as rate */
 	uint32_t burst;		/* bytes, 0: 10 ms of the rate, at least 128 KiB */
-	bool fq_codel_leaf;	/* fq_codel 10: under 1:1, else HTB's own fifo */
+	enum tc_leaf leaf;
 };
 
-/* htb 1: default 1, class 1:1 rate/ceil/burst, optional fq_codel leaf. */
+/* htb 1: default 1, class 1:1 rate/ceil/burst, and its leaf. */
 int tc_limit_add(struct nl_sock *sk, int ifindex, const struct tc_limit *l,
 		 struct nis_err *err);
 
@@ -50,9 +61,15 @@ int tc_limit_add(struct nl_sock *sk, int ifindex, const struct tc_limit *l,
 int tc_limit_change(struct nl_sock *sk, int ifindex, const struct tc_limit *l,
 		    struct nis_err *err);
 
-/* Whether class 1:1 is still htb at l->rate: 0 yes, 1 no (gone or
- * changed), -errno when it cannot be read. */
-int tc_limit_check(struct nl_sock *sk, int ifindex, const struct tc_limit *l);
+/* Whether class 1:1 is still htb at l->rate: 0 yes (its byte and packet
+ * counters in *bytes, *packets), 1 no (gone or changed), -errno when it
+ * cannot be read. */
+int tc_limit_check(struct nl_sock *sk, int ifindex, const struct tc_limit *l,
+		   uint64_t *bytes, uint64_t *packets);
+
+/* The bounded leaf (TC_LEAF_TBF) with handle at parent, for rate. */
+int tc_tbf_leaf_add(struct nl_sock *sk, int ifindex, uint32_t parent, uint32_t handle,
+		    uint64_t rate, struct nis_err *err);
 
 /* fq_codel with handle at parent (TC_H_ROOT or a class), flows >= 2. */
 int tc_fq_codel_add(struct nl_sock *sk, int ifindex, uint32_t parent,

@@ -22,23 +22,43 @@ payload=$(printf '%01000d' 0 | od -An -v -tx1 | tr -d ' \n')
 FRAME=$(printf '%s%s0800' "${WMAC//:/}" "${HMAC//:/}")$(printf '4500%04x000040004011%04x%s%s' \
 	$((28 + 1000)) 0 "$(ip_hx "$H")" "$(ip_hx "$W")")$(printf '%04x%04x%04x0000%s' 31000 9 \
 	$((8 + 1000)) "$payload")
-world_rx() { sb_world cat /proc/net/dev | awk -F'[: ]+' '$2 == "eth0" { print $3 }'; }
-# flood ENV...: a floods for 6 s with ENV set; prints the world's rate in
-# its last 4 s, as a fraction of the cap (x1000)
+# world_rx: the world's eth0 rx bytes and the time they were read (ns),
+# read together: a loaded VM takes its time to start a command
+world_rx() {
+	sb_world bash -c 'awk -F"[: ]+" '"'"'$2 == "eth0" { printf "%s ", $3 }'"'"' /proc/net/dev; date +%s%N'
+}
+# flood ENV...: a floods for 6 s with ENV set; prints the world's rate over
+# 4 s of it, once the burst is spent, as a fraction of the cap (x1000)
 flood() {
 	in_ct a env RAWFRAME_SECONDS=6 "$@" "$RAW" send eth0 "$FRAME" 100 &
-	local pid=$!
+	local pid=$! b0 t0 b1 t1
 	sleep 1.5
-	local r0; r0=$(world_rx)
+	read -r b0 t0 <<<"$(world_rx)"
 	sleep 4
-	local r1; r1=$(world_rx)
+	read -r b1 t1 <<<"$(world_rx)"
 	wait $pid
-	echo $(( (r1 - r0) * 1000 / 4 / CAP ))
+	echo $(( (b1 - b0) * 1000000 / ((t1 - t0) / 1000) * 1000 / CAP ))
 }
 in_window() { [ "$1" -ge 800 ] && [ "$1" -le 1050 ]; }
 
 r=$(flood); in_window "$r"
 ok $? "a flood through a's own HTB: $r/1000 of the cap reach the world"
+
+# The limit's rate moves with the load, and falls back to 0 when idle.
+bw_rate() {
+	api GET /monitor/statistics.json
+	jq '.[] | select(.container_id=="a") | .statistics.net_traffic_control_statistics[] |
+		select(.id=="bw_limit") | .ratebps' <<<"$API_BODY"
+}
+in_ct a env RAWFRAME_SECONDS=6 "$RAW" send eth0 "$FRAME" 100 &
+pid=$!
+sleep 4.5
+busy=$(bw_rate)
+wait $pid
+sleep 5
+idle=$(bw_rate)
+[ $((busy * 10)) -ge $((CAP * 8)) ] && [ $((busy * 10)) -le $((CAP * 12)) ] && [ "$idle" = 0 ]
+ok $? "bw_limit's ratebps: $busy B/s at the cap of $CAP, $idle idle"
 
 # tamper CMD: a keeps doing CMD inside (faster than the agent puts it back)
 tamper() {
