@@ -59,7 +59,7 @@ int iso_dp_police_sync(struct iso_dp *dp, const struct iso_dp_ct *ct, const stru
 		rate = ct->egress.v > eg.ceil ? ct->egress.v : eg.ceil;
 		burst = eg.burst ? eg.burst : rate / 100 > TC_HTB_MIN_BURST ? rate / 100
 									 : TC_HTB_MIN_BURST;
-		burst += POLICE_SLACK + rate / 50;
+		burst += POLICE_SLACK + rate / 20;
 	}
 	return tc_police_set(dp->guard.police, ct->slot, rate, burst, err);
 }

@@ -64,7 +64,7 @@ uint64_t tc_police_dropped(int police, uint32_t slot)
 
 int tc_police_emit(struct bpf_insn *p, int police, uint32_t slot, int *drop_jump)
 {
-	int n = 0, pass[4], np = 0, busy[2], nb = 0, single;
+	int n = 0, pass[4], np = 0, busy[2], nb = 0, single, over;
 
 	/* An uncapped container pays the lookup alone (an array: inlined). */
 	p[n++] = ST_MEM(BPF_W, BPF_REG_10, KEY_AT, (int32_t)slot);
@@ -104,18 +104,20 @@ int tc_police_emit(struct bpf_insn *p, int police, uint32_t slot, int *drop_jump
 	p[n++] = ATOMIC(BPF_REG_5, BPF_REG_1, offsetof(struct meter, tat), BPF_CMPXCHG);
 	pass[np++] = n;
 	p[n++] = JMP_REG(BPF_JEQ, BPF_REG_0, BPF_REG_3, 0);
-	/* Busy: its time moves on by the cost; too far ahead, it moves back. */
+	p[n++] = MOV64_REG(BPF_REG_3, BPF_REG_0);		/* moved: as it is now */
+	/* Busy: too far ahead of now, dropped (its time left alone, so a
+	 * drop never makes others drop); else its time moves on by the cost
+	 * (two CPUs passing together overshoot by a frame at most). */
 	for (int i = 0; i < nb; i++)
 		tc_bpf_jump_to(p, busy[i], n);
-	p[n++] = MOV64_REG(BPF_REG_3, BPF_REG_2);
-	p[n++] = ATOMIC(BPF_REG_5, BPF_REG_3, offsetof(struct meter, tat), BPF_ADD | BPF_FETCH);
 	p[n++] = SUB64_REG(BPF_REG_3, BPF_REG_4);		/* ahead of now by */
 	p[n++] = LDX_MEM(BPF_DW, BPF_REG_1, BPF_REG_5, offsetof(struct meter, tol));
+	over = n;
+	p[n++] = JMP_REG(BPF_JSGT, BPF_REG_3, BPF_REG_1, 0);
+	p[n++] = ATOMIC(BPF_REG_5, BPF_REG_2, offsetof(struct meter, tat), BPF_ADD);
 	pass[np++] = n;
-	p[n++] = JMP_REG(BPF_JSLE, BPF_REG_3, BPF_REG_1, 0);
-	p[n++] = MOV64_IMM(BPF_REG_3, 0);
-	p[n++] = SUB64_REG(BPF_REG_3, BPF_REG_2);
-	p[n++] = ATOMIC(BPF_REG_5, BPF_REG_3, offsetof(struct meter, tat), BPF_ADD);
+	p[n++] = JA(0);
+	tc_bpf_jump_to(p, over, n);
 	p[n++] = LDX_MEM(BPF_W, BPF_REG_2, BPF_REG_6, offsetof(struct __sk_buff, len));
 	p[n++] = ATOMIC(BPF_REG_5, BPF_REG_2, offsetof(struct meter, dropped), BPF_ADD);
 	*drop_jump = n;

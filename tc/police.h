@@ -7,7 +7,7 @@
  * lock: a frame of L wire bytes costs L * 1e9 / rate ns; it passes if the
  * container's time is not more than the tolerance (burst / rate) ahead of
  * now, and moves it on by the cost (an atomic add; compare-and-swap from
- * idle). GSO aggregates cost their wire bytes (a header per segment).
+ * idle); a dropped frame leaves it alone, so no drop causes another. GSO aggregates cost their wire bytes (a header per segment).
  * The container-side HTB stays, at the same rate, for pacing: TCP sees
  * its queue before the policer drops. Atomics: kernel 5.12. */
 #ifndef NIS_TC_POLICE_H
