@@ -15,17 +15,26 @@
 #define TC_HTB_MIN_BURST (128u << 10)	/* tc/qdisc.c's least default burst */
 #define POLICE_SLACK	 (64u << 10)	/* one GSO aggregate */
 
+/* base at rate: a ceil at or below the rate is no ceil. */
+static struct tc_limit at_rate(const struct tc_limit *base, uint64_t rate)
+{
+	struct tc_limit l = *base;
+
+	l.rate = rate;
+	if (l.ceil && l.ceil <= l.rate)
+		l.ceil = 0;
+	return l;
+}
+
 static int set_limit(struct nl_sock *sk, int ifindex, const struct iso_opt_u64 *now,
 		     const struct iso_opt_u64 *want, const struct tc_limit *base,
 		     struct nis_err *err)
 {
-	struct tc_limit l = *base;
+	struct tc_limit l;
 
 	if (!want->set)
 		return now->set ? tc_qdisc_delete(sk, ifindex, TC_H_ROOT, err) : 0;
-	l.rate = want->v;
-	if (l.ceil && l.ceil <= l.rate)
-		l.ceil = 0;
+	l = at_rate(base, want->v);
 	if (!now->set)
 		return tc_limit_add(sk, ifindex, &l, err);
 	if (!tc_limit_change(sk, ifindex, &l, NULL))
@@ -123,9 +132,7 @@ int iso_dp_shaping_check(struct iso_dp *dp, struct iso_dp_ct *ct, const struct i
 	}
 	if (!ct->egress.set || !ct->nsk)
 		return 0;
-	eg.rate = ct->egress.v;
-	if (eg.ceil && eg.ceil <= eg.rate)
-		eg.ceil = 0;
+	eg = at_rate(&eg, ct->egress.v);
 	rc = tc_limit_check(ct->nsk, ct->ct_eth0, &eg, &bytes, &packets);
 	sample(&ct->eg_rate, now, rc, bytes, packets);
 	if (rc <= 0)

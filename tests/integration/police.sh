@@ -60,6 +60,15 @@ idle=$(bw_rate)
 [ $((busy * 10)) -ge $((CAP * 8)) ] && [ $((busy * 10)) -le $((CAP * 12)) ] && [ "$idle" = 0 ]
 ok $? "bw_limit's ratebps: $busy B/s at the cap of $CAP, $idle idle"
 
+# class_shows PATTERN: a's tc classes show PATTERN within 6 s (the agent
+# puts its HTB back every 2 s)
+class_shows() {
+	for _ in $(seq 30); do
+		in_ct a tc class show dev eth0 | grep -q "$1" && return 0
+		sleep 0.2
+	done
+	return 1
+}
 # tamper CMD: a keeps doing CMD inside (faster than the agent puts it back)
 tamper() {
 	in_ct a bash -c "for i in \$(seq 60); do $1; sleep 0.1; done" >/dev/null 2>&1 &
@@ -69,11 +78,7 @@ tamper "tc qdisc del dev eth0 root"
 r=$(flood); in_window "$r"
 ok $? "a keeps deleting its HTB and floods: $r/1000 of the cap reach the world (was 1.6 Gbit/s)"
 wait $TAMPER
-for _ in $(seq 30); do
-	in_ct a tc class show dev eth0 | grep -q "class htb 1:1" && break
-	sleep 0.2
-done
-in_ct a tc class show dev eth0 | grep -q "class htb 1:1" &&
+class_shows "class htb 1:1" &&
 	grep -q "container a: its egress HTB was changed" "$SB_DIR/agent.log"
 ok $? "the agent put a's HTB back and logged it"
 
@@ -89,11 +94,7 @@ tamper "tc qdisc del dev eth0 root; tc qdisc add dev eth0 root handle 1: htb def
 r=$(flood); in_window "$r"
 ok $? "a keeps replacing its HTB with a 1 Gbit/s one: $r/1000 of the cap reach the world"
 wait $TAMPER
-for _ in $(seq 30); do
-	in_ct a tc class show dev eth0 | grep -q "rate 20480Kbit" && break
-	sleep 0.2
-done
-in_ct a tc class show dev eth0 | grep -q "rate 20480Kbit"
+class_shows "rate 20480Kbit"
 ok $? "and the agent put the cap's rate back"
 [ "$(grep -c "container a: its egress HTB was changed" "$SB_DIR/agent.log")" = 1 ]
 ok $? "a's tampering is logged once"
