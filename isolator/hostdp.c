@@ -158,11 +158,12 @@ static int add_flow_classifier(struct iso_dp *dp, const struct iso_config *c,
 	struct tc_u32_rule r = { .parent = DP_FLOW_HANDLE, .prio = DP_PRIO_DEFAULT,
 				 .protocol = ETH_P_ALL, .act = TC_U32_NONE,
 				 .classid = DP_FLOW_HANDLE | DP_FLOW_HOST };
+	struct tc_fq_codel q;
 
 	if (strcmp(p, "root") && sscanf(p, "%x:%x", &maj, &min) == 2)
 		parent = (maj << 16) | min;
-	if ((rc = tc_fq_codel_add(dp->sk, eth0, parent, DP_FLOW_HANDLE,
-				  ISO_IDS_MAX + DP_FLOW_ARP_ICMP + 1, err)) ||
+	tc_fq_codel_tune(0, ISO_IDS_MAX + DP_FLOW_ARP_ICMP + 1, &q);
+	if ((rc = tc_fq_codel_add(dp->sk, eth0, parent, DP_FLOW_HANDLE, &q, false, err)) ||
 	    (rc = iso_dp_port_tables(dp->sk, eth0, DP_FLOW_HANDLE, DP_PRIO_IP,
 				     DP_HT_FLOWS, DP_HT_FLOWS_L4, 0xff000000u, NULL, err)) ||
 	    (rc = tc_u32_add(dp->sk, eth0, &r, err)))

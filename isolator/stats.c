@@ -9,6 +9,7 @@
 #include "acct/meter.h"
 #include "isolator/agent.h"
 #include "isolator/stats.h"
+#include "tc/police.h"
 #include "tc/qdisc.h"
 #include "tc/sockdiag.h"
 #include "tc/stats.h"
@@ -25,6 +26,7 @@ struct collect {
 	size_t n;
 	struct veth_index *idx;	/* sorted by ifindex: one lookup per dumped object */
 	int eth0;		/* the container being read (qdisc dump in its netns) */
+	int police;		/* the egress meters, or -1 */
 	size_t cur;
 };
 
@@ -122,6 +124,28 @@ static void rates_of(const struct iso_dp_ct *ct, struct iso_stats *s)
 	}
 }
 
+/* bw_limit is what shapes the container: the HTB on its eth0 paces it, but
+ * the tenant may delete that; the host's meter enforces the cap, and its
+ * drops count too. Without the HTB (deleted, not yet put back) the entry
+ * still shows the meter's drops. */
+static void police_of(const struct collect *k, const struct iso_dp_ct *ct, struct iso_stats *s)
+{
+	struct tc_qdisc_stats none = { 0 };
+	uint64_t bytes, packets;
+	int j = 0;
+
+	if (!ct->egress.set || k->police < 0)
+		return;
+	while (j < s->ntc && strcmp(s->tc[j].id, "bw_limit"))
+		j++;
+	if (j == s->ntc)
+		add_tc(s, "bw_limit", &none);
+	if (j < s->ntc) {
+		tc_police_dropped(k->police, ct->slot, &bytes, &packets);
+		s->tc[j].drops += packets;
+	}
+}
+
 /* What only the container's namespace knows, through handles opened
  * there at isolate time. */
 static void read_inside(struct collect *k, size_t i)
@@ -141,6 +165,7 @@ static void read_inside(struct collect *k, size_t i)
 		s->has_snmp = !iso_parse_snmp(buf, &s->snmp, &s->nsnmp);
 	if (ct->diag_fd >= 0)
 		read_rtts(ct, s);
+	police_of(k, ct, s);
 	rates_of(ct, s);
 }
 
@@ -211,7 +236,7 @@ static int collect_locked(struct iso_agent *a, struct collect *k, struct nis_err
 int iso_agent_snapshot(struct iso_agent *a, const char *only, struct iso_snapshot *out,
 		       struct nis_err *err)
 {
-	struct collect k = { 0 };
+	struct collect k = { .police = a->dp.guard.police };
 	char why[256];
 	struct timeval tv;
 	int rc;

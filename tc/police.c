@@ -25,6 +25,7 @@ struct meter {
 	uint64_t k;		/* ns a byte costs, << SHIFT; 0: unlimited */
 	uint64_t tol;		/* how far its time may run ahead of now, ns */
 	uint64_t dropped;	/* bytes */
+	uint64_t dropped_packets;
 };
 
 int tc_police_create(struct nis_err *err)
@@ -38,11 +39,15 @@ int tc_police_create(struct nis_err *err)
 int tc_police_set(int police, uint32_t slot, uint64_t rate, uint64_t burst,
 		  struct nis_err *err)
 {
-	struct meter m = { 0 };
+	struct meter m = { 0 }, was = { 0 };
 
 	if (slot >= TC_POLICE_SLOTS)
 		return nis_err_set(err, -ERANGE, "slot %u is past the meters' %u", slot,
 				   TC_POLICE_SLOTS);
+	/* A new cap keeps the drops of the old one (a counter); unlimited
+	 * (the slot freed) starts them afresh. */
+	if (rate && !tc_bpf_map_elem(BPF_MAP_LOOKUP_ELEM, police, &slot, &was, 0))
+		m.dropped = was.dropped, m.dropped_packets = was.dropped_packets;
 	if (rate) {
 		m.k = ((uint64_t)1000000000 << SHIFT) / rate;
 		m.k += !m.k;
@@ -53,13 +58,13 @@ int tc_police_set(int police, uint32_t slot, uint64_t rate, uint64_t burst,
 	return 0;
 }
 
-uint64_t tc_police_dropped(int police, uint32_t slot)
+void tc_police_dropped(int police, uint32_t slot, uint64_t *bytes, uint64_t *packets)
 {
 	struct meter m = { 0 };
 
-	if (police < 0 || tc_bpf_map_elem(BPF_MAP_LOOKUP_ELEM, police, &slot, &m, 0) < 0)
-		return 0;
-	return m.dropped;
+	if (police >= 0)
+		tc_bpf_map_elem(BPF_MAP_LOOKUP_ELEM, police, &slot, &m, 0);
+	*bytes = m.dropped, *packets = m.dropped_packets;
 }
 
 int tc_police_emit(struct bpf_insn *p, int police, uint32_t slot, int *drop_jump)
@@ -120,6 +125,8 @@ int tc_police_emit(struct bpf_insn *p, int police, uint32_t slot, int *drop_jump
 	tc_bpf_jump_to(p, over, n);
 	p[n++] = LDX_MEM(BPF_W, BPF_REG_2, BPF_REG_6, offsetof(struct __sk_buff, len));
 	p[n++] = ATOMIC(BPF_REG_5, BPF_REG_2, offsetof(struct meter, dropped), BPF_ADD);
+	p[n++] = MOV64_IMM(BPF_REG_2, 1);
+	p[n++] = ATOMIC(BPF_REG_5, BPF_REG_2, offsetof(struct meter, dropped_packets), BPF_ADD);
 	*drop_jump = n;
 	p[n++] = JA(0);
 	for (int i = 0; i < np; i++)

@@ -29,8 +29,9 @@ int tc_police_create(struct nis_err *err);
 int tc_police_set(int police, uint32_t slot, uint64_t rate, uint64_t burst,
 		  struct nis_err *err);
 
-/* The bytes the meter dropped for slot (0 if it never dropped). */
-uint64_t tc_police_dropped(int police, uint32_t slot);
+/* The bytes and frames the meter dropped for slot since its cap was set
+ * (0 if it never dropped). */
+void tc_police_dropped(int police, uint32_t slot, uint64_t *bytes, uint64_t *packets);
 
 /* Whether this kernel loads the meter (BPF atomics). */
 bool tc_police_supported(struct nis_err *err);

@@ -24,10 +24,12 @@ static void probe_here(struct nl_sock *sk, int lo, struct tc_features *f)
 	struct tc_u32_rule r = { .parent = TC_INGRESS, .prio = 1, .protocol = ETH_P_IP,
 				 .act = TC_U32_REDIRECT, .target = lo };
 	struct tc_limit l = { .rate = 125000 };
+	struct tc_fq_codel q;
 
-	f->fq_codel = !tc_fq_codel_add(sk, lo, TC_H_ROOT, 0x00010000, 0, NULL);
+	tc_fq_codel_tune(125000, 0, &q);
+	f->fq_codel = !tc_fq_codel_add(sk, lo, TC_H_ROOT, 0x00010000, &q, false, NULL);
 	tc_qdisc_delete(sk, lo, TC_H_ROOT, NULL);
-	f->tbf = !tc_tbf_leaf_add(sk, lo, TC_H_ROOT, 0x00010000, 125000, NULL);
+	f->tbf = !tc_tbf_leaf_add(sk, lo, TC_H_ROOT, 0x00010000, 125000, false, NULL);
 	tc_qdisc_delete(sk, lo, TC_H_ROOT, NULL);
 	f->htb = !tc_limit_add(sk, lo, &l, NULL);
 	tc_qdisc_delete(sk, lo, TC_H_ROOT, NULL);

@@ -1,4 +1,5 @@
-/* qdisc.c - ingress, HTB and fq_codel through libnl-route-3. */
+/* qdisc.c - ingress, clsact and the HTB limit through libnl-route-3 and the tbf
+ * leaf (fq_codel: tc/leaf.c). */
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
@@ -6,7 +7,6 @@
 #include <linux/pkt_sched.h>
 #include <netlink/route/class.h>
 #include <netlink/route/qdisc.h>
-#include <netlink/route/qdisc/fq_codel.h>
 #include <netlink/route/qdisc/htb.h>
 #include <netlink/route/qdisc/tbf.h>
 
@@ -123,10 +123,7 @@ int tc_limit_add(struct nl_sock *sk, int ifindex, const struct tc_limit *l,
 	if ((rc = qdisc_add(sk, q, NLM_F_EXCL, "cannot add the HTB root 1:", err)))
 		return rc;
 	if ((rc = limit_class(sk, ifindex, l, NLM_F_CREATE | NLM_F_EXCL, err)) ||
-	    (l->leaf == TC_LEAF_FQ_CODEL &&
-	     (rc = tc_fq_codel_add(sk, ifindex, TC_HTB_CLASS, TC_LEAF_HANDLE, 0, err))) ||
-	    (l->leaf == TC_LEAF_TBF &&
-	     (rc = tc_tbf_leaf_add(sk, ifindex, TC_HTB_CLASS, TC_LEAF_HANDLE, l->rate, err)))) {
+	    (rc = tc_leaf_set(sk, ifindex, l, false, err))) {
 		tc_qdisc_delete(sk, ifindex, TC_H_ROOT, NULL);
 		return rc;
 	}
@@ -136,7 +133,9 @@ int tc_limit_add(struct nl_sock *sk, int ifindex, const struct tc_limit *l,
 int tc_limit_change(struct nl_sock *sk, int ifindex, const struct tc_limit *l,
 		    struct nis_err *err)
 {
-	return limit_class(sk, ifindex, l, NLM_F_REPLACE, err);
+	int rc = limit_class(sk, ifindex, l, NLM_F_REPLACE, err);
+
+	return rc ? rc : tc_leaf_set(sk, ifindex, l, true, err);
 }
 
 int tc_limit_check(struct nl_sock *sk, int ifindex, const struct tc_limit *l,
@@ -166,17 +165,17 @@ int tc_limit_check(struct nl_sock *sk, int ifindex, const struct tc_limit *l,
 }
 
 int tc_tbf_leaf_add(struct nl_sock *sk, int ifindex, uint32_t parent, uint32_t handle,
-		    uint64_t rate, struct nis_err *err)
+		    uint64_t rate, bool replace, struct nis_err *err)
 {
 	struct rtnl_qdisc *q = qdisc_new(ifindex, parent, handle, "tbf");
 	uint64_t fast = rate * 10, bucket = rate / 500, limit = rate * TC_TBF_LATENCY_MS / 1000;
 
 	if (fast > INT32_MAX)
 		fast = INT32_MAX;
-	if (bucket < 2 * 1514)		/* 2 ms of the rate, 2 frames to 64 KiB */
+	/* 2 ms of the rate, 2 frames at least: smaller than the limit, so
+	 * what it could not hold (a GSO aggregate at a low rate) it segments. */
+	if (bucket < 2 * 1514)
 		bucket = 2 * 1514;
-	if (bucket > 65536)
-		bucket = 65536;
 	if (limit < bucket + 1514)
 		limit = bucket + 1514;
 	if (limit > INT32_MAX)
@@ -185,17 +184,6 @@ int tc_tbf_leaf_add(struct nl_sock *sk, int ifindex, uint32_t parent, uint32_t h
 		rtnl_qdisc_tbf_set_rate(q, (int)fast, (int)bucket, 0);
 		rtnl_qdisc_tbf_set_limit(q, (int)limit);
 	}
-	return qdisc_add(sk, q, NLM_F_EXCL, "cannot add the tbf leaf", err);
-}
-
-int tc_fq_codel_add(struct nl_sock *sk, int ifindex, uint32_t parent,
-		    uint32_t handle, int flows, struct nis_err *err)
-{
-	struct rtnl_qdisc *q = qdisc_new(ifindex, parent, handle, "fq_codel");
-
-	if (q && flows && rtnl_qdisc_fq_codel_set_flows(q, flows) < 0) {
-		rtnl_qdisc_put(q);
-		return nis_err_set(err, -EINVAL, "bad fq_codel flow count %d", flows);
-	}
-	return qdisc_add(sk, q, NLM_F_EXCL, "cannot add fq_codel", err);
+	return qdisc_add(sk, q, replace ? NLM_F_REPLACE : NLM_F_EXCL, "cannot set the tbf leaf",
+			 err);
 }

@@ -1,5 +1,5 @@
 /* qdisc.h - the qdiscs and classes of the datapath: ingress, the HTB limit
- * with its leaf, and fq_codel. Handles are fixed: the agent never needs a
+ * with its leaf (tbf or fq_codel). Handles are fixed: the agent never needs a
  * dump to find its own objects. */
 #ifndef NIS_TC_QDISC_H
 #define NIS_TC_QDISC_H
@@ -44,7 +44,7 @@ enum tc_leaf {
 	 * aggregate larger than its bucket rather than drop it whole. */
 	TC_LEAF_TBF,
 };
-#define TC_TBF_LATENCY_MS 5
+#define TC_TBF_LATENCY_MS 8
 
 struct tc_limit {
 	uint64_t rate;		/* bytes/s, > 0 */
@@ -67,12 +67,30 @@ int tc_limit_change(struct nl_sock *sk, int ifindex, const struct tc_limit *l,
 int tc_limit_check(struct nl_sock *sk, int ifindex, const struct tc_limit *l,
 		   uint64_t *bytes, uint64_t *packets);
 
-/* The bounded leaf (TC_LEAF_TBF) with handle at parent, for rate. */
+/* The bounded leaf (TC_LEAF_TBF) with handle at parent, for rate; replace
+ * changes the one there. */
 int tc_tbf_leaf_add(struct nl_sock *sk, int ifindex, uint32_t parent, uint32_t handle,
-		    uint64_t rate, struct nis_err *err);
+		    uint64_t rate, bool replace, struct nis_err *err);
 
-/* fq_codel with handle at parent (TC_H_ROOT or a class), flows >= 2. */
-int tc_fq_codel_add(struct nl_sock *sk, int ifindex, uint32_t parent,
-		    uint32_t handle, int flows, struct nis_err *err);
+/* l's leaf (l->leaf) under class 1:1 for its rate: added, or with replace
+ * the one there changed. */
+int tc_leaf_set(struct nl_sock *sk, int ifindex, const struct tc_limit *l, bool replace,
+		struct nis_err *err);
+
+struct tc_fq_codel {
+	uint32_t target_us, interval_us;
+	uint32_t limit;		/* packets */
+	uint32_t memory;	/* bytes */
+	uint32_t flows;		/* 0: the kernel's 1024 */
+	bool ecn;
+};
+
+/* fq_codel for a class at rate bytes/s (0: the kernel's defaults). */
+void tc_fq_codel_tune(uint64_t rate, uint32_t flows, struct tc_fq_codel *q);
+
+/* fq_codel q with handle at parent (TC_H_ROOT or a class); replace changes
+ * the one there (its flows stay). */
+int tc_fq_codel_add(struct nl_sock *sk, int ifindex, uint32_t parent, uint32_t handle,
+		    const struct tc_fq_codel *q, bool replace, struct nis_err *err);
 
 #endif

@@ -20,6 +20,9 @@ ok $? "two containers"
 
 in_ct q1 tc qdisc show dev eth0 | grep -q 'fq_codel 10: parent 1:1'
 ok $? "q1's eth0: fq_codel leaf 10: under the HTB class 1:1 (bloat_reduction)"
+# tuned to 5 MB/s: a second of it in packets and bytes, ECN on
+in_ct q1 tc qdisc show dev eth0 | grep -q 'fq_codel 10: .*limit 3462p .*target 5ms interval 100ms memory_limit 5Mb ecn'
+ok $? "q1's leaf is tuned to its rate: $(in_ct q1 tc qdisc show dev eth0 | grep 'fq_codel 10:')"
 sb_host tc qdisc show dev eth0 | grep -q 'fq_codel f000: root'
 ok $? "the public interface has the fq_codel flow classifier f000: at root"
 

@@ -3,8 +3,9 @@
 # replaces it with a faster one, floods past its qdiscs with
 # PACKET_QDISC_BYPASS. What reaches the world (counted there, Ethernet
 # bytes over 4 s once the burst is spent) stays within 1.05x of the cap;
-# the agent puts the HTB back and logs it once; PATCH keeps working; an
-# honest TCP flow still gets its cap.
+# the agent puts the HTB back and logs it once; PATCH keeps working; the
+# meter's drops show in bw_limit; an honest TCP flow still gets its cap.
+# The ingress cap, on the host side, holds whatever the tenant deletes.
 . "$(dirname "$0")/lib.sh"
 
 RAW=${top_builddir}/tests/integration/rawframe
@@ -87,8 +88,17 @@ api PATCH /containers/a '{"egress_rate_limit":"2500KB"}'
 [ "$API_STATUS" = 200 ] && in_ct a tc class show dev eth0 | grep -q "rate 20480Kbit"
 ok $? "PATCH after a deleted its HTB: $API_STATUS, the class at the new rate"
 CAP=$((2500 * 1024))
+bw_drops() {
+	api GET /monitor/statistics.json
+	jq '.[] | select(.container_id=="a") | .statistics.net_traffic_control_statistics[] |
+		select(.id=="bw_limit") | .drops' <<<"$API_BODY"
+}
+d0=$(bw_drops)
 r=$(flood RAWFRAME_BYPASS=1); in_window "$r"
 ok $? "PACKET_QDISC_BYPASS at the new cap: $r/1000 of it reach the world (was 2.2 Gbit/s)"
+d1=$(bw_drops)
+[ "$d1" -gt $((d0 + 1000)) ]
+ok $? "bw_limit's drops count the meter's: $d0 before the bypass flood, $d1 after"
 
 tamper "tc qdisc del dev eth0 root; tc qdisc add dev eth0 root handle 1: htb default 1; tc class add dev eth0 parent 1: classid 1:1 htb rate 1gbit"
 r=$(flood); in_window "$r"
@@ -98,6 +108,26 @@ class_shows "rate 20480Kbit"
 ok $? "and the agent put the cap's rate back"
 [ "$(grep -c "container a: its egress HTB was changed" "$SB_DIR/agent.log")" = 1 ]
 ok $? "a's tampering is logged once"
+
+# The ingress cap is the host veth's: b deletes what it has and the world
+# floods it at 80 Mbit/s; what b receives stays within it.
+ctl create b --ports '[31100-31109]' --ingress-rate 1250KB >/dev/null
+ok $? "container b, its ingress capped at 10 Mbit/s"
+eth0_rx() { in_ct b bash -c 'awk -F"[: ]+" '"'"'$2 == "eth0" { printf "%s ", $3 }'"'"' /proc/net/dev; date +%s%N'; }
+in_ct b bash -c 'tc qdisc del dev eth0 root; tc qdisc del dev eth0 ingress; sysctl -qw net.core.rmem_max=67108864' >/dev/null 2>&1
+in_ct b timeout 9 iperf3 -s -1 -p 31100 >/dev/null 2>&1 &
+srv=$!
+sleep 0.5
+sb_world timeout 9 iperf3 -c "$H" -p 31100 -u -b 80M -l 1400 -t 6 >/dev/null 2>&1 &
+cli=$!
+sleep 1.5
+read -r b0 t0 <<<"$(eth0_rx)"
+sleep 4
+read -r b1 t1 <<<"$(eth0_rx)"
+wait $cli $srv
+r=$(( (b1 - b0) * 1000000 / ((t1 - t0) / 1000) * 1000 / (1250 * 1024) ))
+in_window "$r"
+ok $? "a UDP flood to b at 8x its ingress cap: $r/1000 of it reach b"
 
 # An honest TCP flow at the cap is paced by the HTB, not cut by the meter.
 sb_bg sb_world iperf3 -s -1 -p 5201 >/dev/null 2>&1

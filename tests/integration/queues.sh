@@ -3,7 +3,8 @@
 # and its pings through the same shaper wait at most idle + 5 ms (fq_codel
 # leaf) or idle + 10 ms (the bounded tbf leaf where the kernel has no
 # fq_codel), never the 1.6 s of a 1000-packet FIFO. The goodput stays at
-# the cap. Bounds for correctness (medians); scripts/bench.sh gives figures.
+# the cap, and the leaf follows a PATCH of the rate. Bounds for correctness
+# (medians); scripts/bench_shaping.sh gives figures.
 . "$(dirname "$0")/lib.sh"
 
 W=$SB_WORLD_IP
@@ -34,5 +35,17 @@ diag "ping median idle $idle ms, under 8 flows at the cap $busy ms; goodput $g/1
 awk -v i="$idle" -v b="$busy" -v d="$bound" 'BEGIN { exit !(b <= i + d) }'
 ok $? "8 flows at the cap: ping median $busy ms <= idle $idle + $bound ms"
 [ "$g" -ge 900 ]; ok $? "8 flows at the cap: goodput $g/1000 of it"
+
+# The leaf follows the rate: fq_codel holds a second of it (in packets),
+# tbf runs at 10x it.
+leaf_for() { in_ct a tc qdisc show dev eth0 | grep -q "$leaf 10: .*$1"; }
+case $leaf in
+fq_codel) want=("limit 845p .*target 5ms interval 100ms memory_limit 4Mb ecn" "limit 1690p ") ;;
+*) want=("rate 102400Kbit" "rate 204800Kbit") ;;
+esac
+leaf_for "${want[0]}"; ok $? "a's $leaf leaf for 10 Mbit/s: ${want[0]}"
+api PATCH /containers/a '{"egress_rate_limit":"2500KB"}'
+[ "$API_STATUS" = 200 ] && leaf_for "${want[1]}"
+ok $? "PATCH to 20 Mbit/s changes the leaf in place: ${want[1]}"
 
 t_done

@@ -15,6 +15,7 @@ int main(void)
 	add_blocks_tests(s);
 	add_alloc_tests(s);
 	add_bytes_tests(s);
+	add_leaf_tests(s);
 	add_flags_tests(s);
 	add_procnet_tests(s);
 	add_acct_classes_tests(s);

@@ -31,5 +31,6 @@ void add_acct_classes_tests(Suite *s);
 void add_acct_store_tests(Suite *s);
 void add_auth_tests(Suite *s);
 void add_acct_query_tests(Suite *s);
+void add_leaf_tests(Suite *s);
 
 #endif
