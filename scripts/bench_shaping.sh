@@ -61,7 +61,7 @@ netisol_up() {
 	RUN="in_ct n$1" TGT=$W
 	LEAF=$(in_ct "n$1" tc qdisc show dev eth0 | awk '$3 == "10:" { print $2 }')
 }
-netisol_down() { ctl destroy "n$1" >/dev/null; settle; }
+netisol_down() { ctl destroy "n$1" >/dev/null; sleep 1; }
 bandwidth_up() {
 	local r=$(($1 * 125000)) b
 	b=$((r / 100 > 3028 ? r / 100 : 3028))
@@ -81,9 +81,9 @@ bandwidth_down() {
 }
 htb_up() {
 	sb_bare tc qdisc add dev "${SB}d" root handle 1: htb default 1
-	sb_bare tc class add dev "${SB}d" parent 1: classid 1:1 htb rate "${1}mbit"
+	sb_bare tc class add dev "${SB}d" parent 1: classid 1:1 htb rate "${1}mbit" 2>/dev/null
 	sb_world tc qdisc add dev "${SB}c" root handle 1: htb default 1
-	sb_world tc class add dev "${SB}c" parent 1: classid 1:1 htb rate "${1}mbit"
+	sb_world tc class add dev "${SB}c" parent 1: classid 1:1 htb rate "${1}mbit" 2>/dev/null
 	RUN=sb_bare TGT=$BW
 }
 htb_down() { sb_bare tc qdisc del dev "${SB}d" root; sb_world tc qdisc del dev "${SB}c" root; }
