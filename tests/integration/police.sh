@@ -5,7 +5,8 @@
 # bytes over 4 s once the burst is spent) stays within 1.05x of the cap;
 # the agent puts the HTB back and logs it once; PATCH keeps working; the
 # meter's drops show in bw_limit; an honest TCP flow still gets its cap.
-# The ingress cap, on the host side, holds whatever the tenant deletes.
+# The ingress cap, on the host side, holds whatever the tenant deletes; the
+# egress cap holds towards a neighbour through the host as well.
 . "$(dirname "$0")/lib.sh"
 
 RAW=${top_builddir}/tests/integration/rawframe
@@ -30,13 +31,14 @@ world_rx() {
 }
 # flood ENV...: a floods for 6 s with ENV set; prints the world's rate over
 # 4 s of it, once the burst is spent, as a fraction of the cap (x1000)
+# (RX: who counts, world_rx or "ct_rx ID"; FR: the frame, FRAME)
 flood() {
-	in_ct a env RAWFRAME_SECONDS=6 "$@" "$RAW" send eth0 "$FRAME" 100 &
+	in_ct a env RAWFRAME_SECONDS=6 "$@" "$RAW" send eth0 "${FR:-$FRAME}" 100 &
 	local pid=$! b0 t0 b1 t1
 	sleep 1.5
-	read -r b0 t0 <<<"$(world_rx)"
+	read -r b0 t0 <<<"$(${RX:-world_rx})"
 	sleep 4
-	read -r b1 t1 <<<"$(world_rx)"
+	read -r b1 t1 <<<"$(${RX:-world_rx})"
 	wait $pid
 	echo $(( (b1 - b0) * 1000000 / ((t1 - t0) / 1000) * 1000 / CAP ))
 }
@@ -113,7 +115,7 @@ ok $? "a's tampering is logged once"
 # floods it at 80 Mbit/s; what b receives stays within it.
 ctl create b --ports '[31100-31109]' --ingress-rate 1250KB >/dev/null
 ok $? "container b, its ingress capped at 10 Mbit/s"
-eth0_rx() { in_ct b bash -c 'awk -F"[: ]+" '"'"'$2 == "eth0" { printf "%s ", $3 }'"'"' /proc/net/dev; date +%s%N'; }
+ct_rx() { in_ct "$1" bash -c 'awk -F"[: ]+" '"'"'$2 == "eth0" { printf "%s ", $3 }'"'"' /proc/net/dev; date +%s%N'; }
 in_ct b bash -c 'tc qdisc del dev eth0 root; tc qdisc del dev eth0 ingress; sysctl -qw net.core.rmem_max=67108864' >/dev/null 2>&1
 in_ct b timeout 9 iperf3 -s -1 -p 31100 >/dev/null 2>&1 &
 srv=$!
@@ -121,13 +123,22 @@ sleep 0.5
 sb_world timeout 9 iperf3 -c "$H" -p 31100 -u -b 80M -l 1400 -t 6 >/dev/null 2>&1 &
 cli=$!
 sleep 1.5
-read -r b0 t0 <<<"$(eth0_rx)"
+read -r b0 t0 <<<"$(ct_rx b)"
 sleep 4
-read -r b1 t1 <<<"$(eth0_rx)"
+read -r b1 t1 <<<"$(ct_rx b)"
 wait $cli $srv
 r=$(( (b1 - b0) * 1000000 / ((t1 - t0) / 1000) * 1000 / (1250 * 1024) ))
 in_window "$r"
 ok $? "a UDP flood to b at 8x its ingress cap: $r/1000 of it reach b"
+
+# The meter sits ahead of every redirect: a's flood past its qdiscs to a
+# neighbour's port through the host stays within a's cap too.
+ctl create c --ports '[31200-31209]' >/dev/null; ok $? "container c, uncapped"
+FRAME_C=$(printf '%s%s0800' "${HMAC//:/}" "${HMAC//:/}")$(printf '4500%04x000040004011%04x%s%s' \
+	$((28 + 1000)) 0 "$(ip_hx "$H")" "$(ip_hx "$H")")$(printf '%04x%04x%04x0000%s' 31000 31200 \
+	$((8 + 1000)) "$payload")
+r=$(RX="ct_rx c" FR=$FRAME_C flood RAWFRAME_BYPASS=1); in_window "$r"
+ok $? "a floods c through the host with PACKET_QDISC_BYPASS: $r/1000 of a's cap reach c"
 
 # An honest TCP flow at the cap is paced by the HTB, not cut by the meter.
 sb_bg sb_world iperf3 -s -1 -p 5201 >/dev/null 2>&1
