@@ -19,7 +19,7 @@ goodput() {	# goodput CONTAINER FLOWS [-R]: payload bytes/s the receiver got
 }
 
 ctl create free >/dev/null; ok $? "an uncapped container"
-free=$(goodput free 1)
+free=$(goodput free 1); free=${free:-0}
 diag "uncapped, 1 flow: $((free / 125000)) Mbit/s"
 ctl destroy free >/dev/null && settle
 
