@@ -110,16 +110,26 @@ static void read_rtts(struct iso_dp_ct *ct, struct iso_stats *s)
 	free(v);
 }
 
+static struct iso_tc_stats *tc_entry(struct iso_stats *s, const char *id)
+{
+	for (int j = 0; j < s->ntc; j++)
+		if (!strcmp(s->tc[j].id, id))
+			return &s->tc[j];
+	return NULL;
+}
+
 /* The limits' rates the watch sampled (the kernel's estimators are off). */
 static void rates_of(const struct iso_dp_ct *ct, struct iso_stats *s)
 {
-	for (int j = 0; j < s->ntc; j++) {
-		const struct iso_rate *r = !strcmp(s->tc[j].id, "bw_limit") ? &ct->eg_rate
-			: !strcmp(s->tc[j].id, "ingress_bw_limit") ? &ct->in_rate : NULL;
+	const struct { const char *id; const struct iso_rate *r; } limits[] = {
+		{ "bw_limit", &ct->eg_rate }, { "ingress_bw_limit", &ct->in_rate } };
 
-		if (r && !s->tc[j].ratebps) {
-			s->tc[j].ratebps = r->bps;
-			s->tc[j].ratepps = r->pps;
+	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+		struct iso_tc_stats *e = tc_entry(s, limits[i].id);
+
+		if (e && !e->ratebps) {
+			e->ratebps = limits[i].r->bps;
+			e->ratepps = limits[i].r->pps;
 		}
 	}
 }
@@ -131,18 +141,18 @@ static void rates_of(const struct iso_dp_ct *ct, struct iso_stats *s)
 static void police_of(const struct collect *k, const struct iso_dp_ct *ct, struct iso_stats *s)
 {
 	struct tc_qdisc_stats none = { 0 };
+	struct iso_tc_stats *e;
 	uint64_t bytes, packets;
-	int j = 0;
 
 	if (!ct->egress.set || k->police < 0)
 		return;
-	while (j < s->ntc && strcmp(s->tc[j].id, "bw_limit"))
-		j++;
-	if (j == s->ntc)
+	if (!(e = tc_entry(s, "bw_limit"))) {
 		add_tc(s, "bw_limit", &none);
-	if (j < s->ntc) {
+		e = tc_entry(s, "bw_limit");
+	}
+	if (e) {
 		tc_police_dropped(k->police, ct->slot, &bytes, &packets);
-		s->tc[j].drops += packets;
+		e->drops += packets;
 	}
 }
 
