@@ -29,10 +29,6 @@ frame() {
 J=()
 jwait() { wait "${J[@]}"; J=(); }	# (a bare wait would wait for the agent too)
 rx_packets() { "$@" cat /proc/net/dev | awk -F'[: ]+' '$2 == "eth0" { print $4 }'; }
-billed() {	# billed CT DIR: all-time bytes in the history
-	api GET /metrics
-	awk -v c="$1" -v d="$2" '$0 ~ "^netisol_accounting_bytes_total\\{container_id=\"" c "\".*direction=\"" d "\"" { s += $2 } END { print s + 0 }' <<<"$API_BODY"
-}
 
 # --- echo: the same id from two containers, each gets its own replies
 in_ct a ping -n -e 4660 -c 5 -i 0.2 -W 2 "$W" >"$SB_DIR/ping.a" 2>&1 & J+=($!)

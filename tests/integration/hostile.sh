@@ -57,13 +57,9 @@ arrives() {
 }
 m() { str_hx "$1"; }
 
-tx_billed() {	# a's all-time tx bytes in the history
-	api GET /metrics
-	awk '/^netisol_accounting_bytes_total\{container_id="a".*direction="tx"/ { s += $2 } END { print s + 0 }' <<<"$API_BODY"
-}
 tx_link() { in_ct a cat /proc/net/dev | awk -F'[: ]+' '$2 == "eth0" { print $11 }'; }
 sleep 2.2
-billed0=$(tx_billed) link0=$(tx_link)
+billed0=$(billed a tx) link0=$(tx_link)
 
 # --- addresses
 arrives "udp-legit" world "$(eth "$WMAC" "$HMAC" 0800)$(ipv4 "$H" "$W" 17 "$(udp 31000 9 "$(m udp-legit)")")"
@@ -139,7 +135,7 @@ ok $? "300 errors about a flow of the host's reach no container (a: $na, b: $nb)
 
 # --- billing: a sent > 2500 refused frames; none is in its history
 sleep 2.2
-billed=$(( $(tx_billed) - billed0 )) sent=$(( $(tx_link) - link0 ))
+billed=$(( $(billed a tx) - billed0 )) sent=$(( $(tx_link) - link0 ))
 diag "a's eth0 sent $sent bytes meanwhile; its history grew by $billed"
 [ "$sent" -gt 100000 ] && [ "$billed" -lt 20000 ]
 ok $? "refused frames are not billed (sent $sent B, billed $billed B)"

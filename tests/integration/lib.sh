@@ -58,5 +58,12 @@ kernel_state() {
 	grep -c "$SB_DIR/run/netns/" /proc/mounts
 }
 
+# billed CT DIR: CT's all-time bytes in DIR (rx, tx) in the history, all
+# classes (from /metrics)
+billed() {
+	api GET /metrics
+	awk -v c="$1" -v d="$2" '$0 ~ "^netisol_accounting_bytes_total\\{container_id=\"" c "\".*direction=\"" d "\"" { s += $2 } END { print s + 0 }' <<<"$API_BODY"
+}
+
 trap 'sandbox_down' EXIT
 sandbox_up

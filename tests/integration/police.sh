@@ -4,7 +4,8 @@
 # PACKET_QDISC_BYPASS. What reaches the world (counted there, Ethernet
 # bytes over 4 s once the burst is spent) stays within 1.05x of the cap;
 # the agent puts the HTB back and logs it once; PATCH keeps working; the
-# meter's drops show in bw_limit; an honest TCP flow still gets its cap.
+# meter's drops show in bw_limit and are not billed; an honest TCP flow
+# still gets its cap.
 # The ingress cap, on the host side, holds whatever the tenant deletes; the
 # egress cap holds towards a neighbour through the host as well.
 . "$(dirname "$0")/lib.sh"
@@ -95,12 +96,17 @@ bw_drops() {
 	jq '.[] | select(.container_id=="a") | .statistics.net_traffic_control_statistics[] |
 		select(.id=="bw_limit") | .drops' <<<"$API_BODY"
 }
-d0=$(bw_drops)
+world_bytes() { sb_world awk -F'[: ]+' '$2 == "eth0" { print $3 }' /proc/net/dev; }
+d0=$(bw_drops) w0=$(world_bytes) t0=$(billed a tx)
 r=$(flood RAWFRAME_BYPASS=1); in_window "$r"
 ok $? "PACKET_QDISC_BYPASS at the new cap: $r/1000 of it reach the world (was 2.2 Gbit/s)"
 d1=$(bw_drops)
 [ "$d1" -gt $((d0 + 1000)) ]
 ok $? "bw_limit's drops count the meter's: $d0 before the bypass flood, $d1 after"
+sleep 2.5	# an accounting pass (every second) after the flood
+got=$(( $(world_bytes) - w0 )) paid=$(( $(billed a tx) - t0 ))
+[ "$paid" -le $((got * 102 / 100)) ] && [ "$paid" -ge $((got * 95 / 100)) ]
+ok $? "what the meter dropped is not billed: a pays $paid B for the flood, the world got $got B"
 
 tamper "tc qdisc del dev eth0 root; tc qdisc add dev eth0 root handle 1: htb default 1; tc class add dev eth0 parent 1: classid 1:1 htb rate 1gbit"
 r=$(flood); in_window "$r"
