@@ -39,6 +39,10 @@ struct iso_container {
  * kernel objects are left as they are). */
 void iso_container_free(struct iso_container *c);
 
+/* container.c: destroys the external containers whose namespace their
+ * runtime removed or replaced (the watch, every few seconds). */
+void iso_agent_sweep_gone(struct iso_agent *a);
+
 /* recover.c: containers of the checkpoint back, the rest removed. */
 int iso_agent_recover(struct iso_agent *a, struct nis_err *err);
 

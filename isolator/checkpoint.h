@@ -11,6 +11,7 @@
 #include <net/if.h>
 
 #include "isolator/container.h"
+#include "tc/netns.h"
 
 enum iso_state { ISO_PREPARING, ISO_RUNNING, ISO_DESTROYING };
 
@@ -27,6 +28,10 @@ struct iso_ckpt_row {
 	uint32_t slot;
 	char *blocks;			/* "port/size/node/hnode ...", malloc'd */
 	double created_at;
+	char ifname[IF_NAMESIZE];
+	bool external;			/* netns is a runtime's, ns its identity */
+	struct tc_netns_id ns;
+	char *ext_undo;			/* iso_ext_undo_format's text; malloc'd when read */
 };
 
 struct iso_ckpt;

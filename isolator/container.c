@@ -96,8 +96,11 @@ static struct iso_container **find(struct iso_agent *a, const char *id)
 	return pp;
 }
 
-static int to_record(const struct iso_container *c, struct iso_record *r, struct nis_err *err)
+static int to_record(const struct iso_agent *a, const struct iso_container *c,
+		     struct iso_record *r, struct nis_err *err)
 {
+	const struct tc_host *h = &a->cfg->host;
+
 	memset(r, 0, sizeof(*r));
 	pm_set_init(&r->ports);
 	if (pm_set_copy(&r->ports, &c->ports))
@@ -106,6 +109,12 @@ static int to_record(const struct iso_container *c, struct iso_record *r, struct
 	r->labels = c->labels;
 	snprintf(r->netns, sizeof(r->netns), "%s", c->dp.netns);
 	snprintf(r->veth, sizeof(r->veth), "%s", c->dp.veth);
+	snprintf(r->ifname, sizeof(r->ifname), "%s", c->dp.ifname);
+	r->external = c->dp.external;
+	r->ip = h->ip;
+	r->gateway = h->gateway;
+	r->prefixlen = h->prefixlen;
+	memcpy(r->mac, h->mac, sizeof(r->mac));
 	r->veth_ifindex = c->dp.veth_ifindex;
 	r->ephemeral = c->dp.ephemeral;
 	r->egress = c->dp.egress;
@@ -121,10 +130,15 @@ int iso_agent_checkpoint(struct iso_agent *a, const struct iso_container *c,
 				  .egress = c->dp.egress, .ingress = c->dp.ingress,
 				  .veth_ifindex = c->dp.veth_ifindex, .slot = c->dp.slot,
 				  .created_at = c->created_at };
-	char ports[8192];
+	char ports[8192], undo[256];
 	int rc;
 
 	memcpy(r.id, c->id, sizeof(r.id));
+	memcpy(r.ifname, c->dp.ifname, sizeof(r.ifname));
+	r.external = c->dp.external;
+	r.ns = c->dp.ns;
+	iso_ext_undo_format(&c->dp.undo, undo, sizeof(undo));
+	r.ext_undo = undo;
 	memcpy(r.veth, c->dp.veth, sizeof(r.veth));
 	memcpy(r.netns, c->dp.netns, sizeof(r.netns));
 	if (pm_set_format(&c->ports, ports, sizeof(ports)) < 0)
@@ -183,6 +197,34 @@ static int check_ports(struct iso_agent *a, const char *text, const struct pm_se
 	return 0;
 }
 
+static int check_netns_path(struct iso_agent *a, const char *path, struct nis_err *err)
+{
+	size_t n = strlen(a->netns_dir);
+
+	if (path[0] != '/' || strlen(path) >= PATH_MAX)
+		return nis_err_set(err, -EINVAL, "netns '%.64s' must be an absolute path", path);
+	if (!strncmp(path, a->netns_dir, n) && (path[n] == '/' || !path[n]))
+		return nis_err_set(err, -EINVAL, "netns %s is one of the agent's own handles",
+				   path);
+	return 0;
+}
+
+/* The runtime's namespace, opened and checked (the caller holds a->lock). */
+static int adopt(struct iso_agent *a, struct iso_container *c, struct nis_err *err)
+{
+	int rc = iso_ext_adopt(&c->dp, err);
+
+	if (rc)
+		return rc;
+	for (struct iso_container *o = a->list; o; o = o->next)
+		if (o->dp.ns.dev == c->dp.ns.dev && o->dp.ns.ino == c->dp.ns.ino) {
+			iso_dp_release(&c->dp);
+			return nis_err_set(err, -EBUSY, "netns %s is container %s's already",
+					   c->dp.netns, o->id);
+		}
+	return 0;
+}
+
 static int check_create(struct iso_agent *a, const struct iso_create *req,
 			struct iso_opt_u64 *eg, struct pm_set *ports, struct nis_err *err)
 {
@@ -198,6 +240,11 @@ static int check_create(struct iso_agent *a, const struct iso_create *req,
 	if (a->count >= a->cfg->max_containers)
 		return nis_err_set(err, -ENOSPC, "no free ephemeral port block "
 				   "(%zu containers, the most this agent takes)", a->count);
+	if (req->ifname && !iso_ifname_valid(req->ifname))
+		return nis_err_set(err, -EINVAL, "ifname '%s' must be 1-15 of [A-Za-z0-9_-], "
+				   "not lo", req->ifname);
+	if (req->netns && (rc = check_netns_path(a, req->netns, err)))
+		return rc;
 	pm_set_init(&none);
 	if ((rc = check_ports(a, req->ports, &none, ports, err)))
 		return rc;
@@ -243,10 +290,18 @@ int iso_agent_create(struct iso_agent *a, const struct iso_create *req,
 		goto fail;
 	snprintf(c->id, sizeof(c->id), "%s", req->id);
 	c->labels = req->labels;
-	if (snprintf(c->dp.netns, sizeof(c->dp.netns), "%s/%s", a->netns_dir, c->id) >=
-	    (int)sizeof(c->dp.netns)) {
-		pm_alloc_release(a->eph, c->dp.ephemeral, NULL);
+	c->dp.nsfd = -1;
+	c->dp.external = req->netns != NULL;
+	snprintf(c->dp.ifname, sizeof(c->dp.ifname), "%s", req->ifname ? req->ifname : "eth0");
+	if (c->dp.external) {
+		snprintf(c->dp.netns, sizeof(c->dp.netns), "%s", req->netns);
+		rc = adopt(a, c, err);
+	} else if (snprintf(c->dp.netns, sizeof(c->dp.netns), "%s/%s", a->netns_dir, c->id) >=
+		   (int)sizeof(c->dp.netns)) {
 		rc = nis_err_set(err, -ENAMETOOLONG, "--runtime_dir is too long");
+	}
+	if (rc) {
+		pm_alloc_release(a->eph, c->dp.ephemeral, NULL);
 		goto fail;
 	}
 	veth_name(c->id, c->dp.veth);
@@ -258,6 +313,7 @@ int iso_agent_create(struct iso_agent *a, const struct iso_create *req,
 	 * leaves a "preparing" row that recovery finishes off. */
 	if ((rc = iso_agent_checkpoint(a, c, ISO_PREPARING, err))) {
 		pm_alloc_release(a->eph, c->dp.ephemeral, NULL);
+		iso_dp_release(&c->dp);
 		goto fail;
 	}
 	iso_dp_test_abort(11);
@@ -279,7 +335,7 @@ int iso_agent_create(struct iso_agent *a, const struct iso_create *req,
 	c->next = a->list;
 	a->list = c;
 	a->count++;
-	rc = out ? to_record(c, out, err) : 0;
+	rc = out ? to_record(a, c, out, err) : 0;
 	/* Under the lock: once it is released, a DELETE may free c. */
 	log_msg(LOG_INFO, "container %s created: veth %s, ephemeral ports [%u-%u]", c->id,
 		c->dp.veth, c->dp.ephemeral.begin, c->dp.ephemeral.end);
@@ -361,7 +417,7 @@ int iso_agent_update(struct iso_agent *a, const char *id, const struct iso_updat
 	if (!(c = *find(a, id)))
 		rc = nis_err_set(err, -ENOENT, "no container '%s'", id);
 	else if (!(rc = update_locked(a, c, req, err)) && out)
-		rc = to_record(c, out, err);
+		rc = to_record(a, c, out, err);
 	pthread_mutex_unlock(&a->lock);
 	if (!rc)
 		log_msg(LOG_INFO, "container %s updated", id);
@@ -374,9 +430,10 @@ static void remove_container(struct iso_agent *a, struct iso_container *c)
 {
 	struct nis_err err = { "" };
 	int ifindex = c->dp.veth_ifindex;
-	const char *netns = c->dp.nsfd >= 0 ? c->dp.netns : NULL;
+	const char *netns = c->dp.nsfd >= 0 && !c->dp.external ? c->dp.netns : NULL;
 
 	acct_forget(c->dp.meter);	/* no pass reads it again; its last rows go */
+	iso_ext_undo(&c->dp);
 	iso_dp_unhook(&a->dp, &c->dp);
 	iso_dp_test_abort(14);
 	if (a->reaper && !iso_reaper_add(a->reaper, c->id, c->dp.veth, ifindex, netns))
@@ -407,6 +464,25 @@ static void destroy_locked(struct iso_agent *a, struct iso_container **pp)
 	iso_container_free(c);
 }
 
+void iso_agent_sweep_gone(struct iso_agent *a)
+{
+	struct iso_container **pp = &a->list;
+
+	pthread_mutex_lock(&a->lock);
+	while (*pp) {
+		struct iso_container *c = *pp;
+		if (!c->dp.external || iso_ext_present(&c->dp) != 0) {
+			pp = &c->next;
+			continue;
+		}
+		c->dp.ns_gone = true;
+		log_msg(LOG_INFO, "container %s: its network namespace %s was removed or "
+			"replaced by its runtime: destroying it", c->id, c->dp.netns);
+		destroy_locked(a, pp);
+	}
+	pthread_mutex_unlock(&a->lock);
+}
+
 int iso_agent_destroy(struct iso_agent *a, const char *id, struct nis_err *err)
 {
 	struct iso_container **pp;
@@ -429,7 +505,7 @@ int iso_agent_get(struct iso_agent *a, const char *id, struct iso_record *out,
 
 	pthread_mutex_lock(&a->lock);
 	c = *find(a, id);
-	rc = c ? to_record(c, out, err) : nis_err_set(err, -ENOENT, "no container '%s'", id);
+	rc = c ? to_record(a, c, out, err) : nis_err_set(err, -ENOENT, "no container '%s'", id);
 	pthread_mutex_unlock(&a->lock);
 	return rc;
 }
@@ -449,7 +525,7 @@ int iso_agent_list(struct iso_agent *a, struct iso_record **out, size_t *n,
 	pthread_mutex_lock(&a->lock);
 	r = calloc(a->count ? a->count : 1, sizeof(*r));
 	for (struct iso_container *c = a->list; r && c && !rc; c = c->next)
-		rc = to_record(c, &r[i++], err);
+		rc = to_record(a, c, &r[i++], err);
 	pthread_mutex_unlock(&a->lock);
 	if (!r || rc) {
 		while (r && i--)

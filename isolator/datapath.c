@@ -160,21 +160,27 @@ struct inside_job {
 static int inside(void *arg)
 {
 	struct inside_job *j = arg;
-	char range[32];
+	char range[32], name[64];
 	int rc;
 
 	snprintf(range, sizeof(range), "%u %u", j->ct->ephemeral.begin, j->ct->ephemeral.end);
-	/* IPv6 may be compiled out: then there is nothing to turn off. */
-	tc_sysctl_write("net.ipv6.conf.all.disable_ipv6", "1", NULL);
-	tc_sysctl_write("net.ipv6.conf.default.disable_ipv6", "1", NULL);
-	for (int i = 0; i < DP_N_SYSCTLS; i++)
-		if (j->dp->sysctl_val[i][0])
-			tc_sysctl_write(dp_copied_sysctls[i], j->dp->sysctl_val[i], NULL);
+	/* IPv6 may be compiled out: then there is nothing to turn off. A
+	 * runtime's namespace keeps its own settings but for our interface. */
+	snprintf(name, sizeof(name), "net.ipv6.conf.%s.disable_ipv6", j->ct->ifname);
+	tc_sysctl_write(name, "1", NULL);
+	if (!j->ct->external) {
+		tc_sysctl_write("net.ipv6.conf.all.disable_ipv6", "1", NULL);
+		tc_sysctl_write("net.ipv6.conf.default.disable_ipv6", "1", NULL);
+		for (int i = 0; i < DP_N_SYSCTLS; i++)
+			if (j->dp->sysctl_val[i][0])
+				tc_sysctl_write(dp_copied_sysctls[i], j->dp->sysctl_val[i], NULL);
+	}
+	snprintf(name, sizeof(name), "net.ipv4.conf.%s.accept_local", j->ct->ifname);
 	if ((rc = tc_sysctl_write("net.ipv4.ip_local_port_range", range, j->err)) ||
 	    (rc = tc_sysctl_write("net.ipv4.conf.lo.route_localnet", "1", j->err)) ||
 	    (rc = tc_sysctl_write("net.ipv4.conf.lo.accept_local", "1", j->err)) ||
-	    (rc = tc_sysctl_write("net.ipv4.conf.eth0.accept_local", "1", j->err)) ||
-	    (rc = tc_ethtool_rx_csum_off("eth0", j->err)))
+	    (rc = tc_sysctl_write(name, "1", j->err)) ||
+	    (rc = tc_ethtool_rx_csum_off(j->ct->ifname, j->err)))
 		return rc;
 	return 0;
 }
@@ -186,7 +192,7 @@ static int configure_container(struct iso_dp *dp, struct iso_dp_ct *ct, struct n
 	int rc;
 
 	if ((rc = tc_link_ifindex(sk, "lo", &ct->ct_lo, err)) ||
-	    (rc = tc_link_ifindex(sk, "eth0", &ct->ct_eth0, err)) ||
+	    (rc = tc_link_ifindex(sk, ct->ifname, &ct->ct_eth0, err)) ||
 	    (rc = tc_link_set(sk, ct->ct_lo, dp->host.mac, dp->host.mtu, 1, err)) ||
 	    (rc = tc_link_set(sk, ct->ct_eth0, NULL, 0, 1, err)) ||
 	    (rc = tc_addr_add(sk, ct->ct_eth0, dp->host.ip, dp->host.prefixlen, err)) ||
@@ -274,10 +280,13 @@ static int veth_up(struct iso_dp *dp, struct iso_dp_ct *ct, struct nis_err *err)
 	return tc_link_set(dp->sk, ct->veth_ifindex, NULL, 0, 1, err);
 }
 
+/* An external namespace was opened (and checked) by iso_ext_adopt. */
 static int netns_make(struct iso_dp_ct *ct, struct nis_err *err)
 {
+	if (ct->external)
+		return 0;
 	ct->nsfd = tc_netns_create(ct->netns, err);
-	return ct->nsfd < 0 ? ct->nsfd : 0;
+	return ct->nsfd < 0 ? ct->nsfd : tc_netns_fd_id(ct->nsfd, &ct->ns);
 }
 
 /* ct->nblocks counts installed blocks: blocks_add unwinds its own part. */
@@ -345,11 +354,13 @@ static void close_fd(int *fd)
 int iso_dp_isolate(struct iso_dp *dp, struct iso_dp_ct *ct, const struct pm_set *ports,
 		   const struct iso_flags *f, struct nis_err *err)
 {
-	struct tc_veth_spec spec = { ct->veth, "eth0", -1, dp->host.mac, dp->host.mtu };
+	struct tc_veth_spec spec = { ct->veth, ct->ifname, -1, dp->host.mac, dp->host.mtu };
 	struct iso_opt_u64 eg = ct->egress, in = ct->ingress;
 	int rc = 0, nplanned;
 
-	ct->nsfd = ct->diag_fd = ct->sockstat_fd = ct->snmp_fd = -1;
+	if (!ct->external)
+		ct->nsfd = -1;
+	ct->diag_fd = ct->sockstat_fd = ct->snmp_fd = -1;
 	ct->meter = NULL;
 	ct->nblocks = 0;
 	ct->egress.set = ct->ingress.set = false;
@@ -426,8 +437,10 @@ void iso_dp_unhook(struct iso_dp *dp, struct iso_dp_ct *ct)
 void iso_dp_remove(struct nl_sock *sk, const char *veth, int ifindex, const char *netns)
 {
 	struct nis_err err = { "" };
+	int rc = ifindex ? tc_link_delete(sk, ifindex, &err) : 0;
 
-	if (ifindex && tc_link_delete(sk, ifindex, &err))
+	/* -ENODEV: the veth went with a runtime's namespace, once we let go. */
+	if (rc && rc != -ENODEV)
 		log_msg(LOG_WARN, "cannot delete %s: %s", veth, err.msg);
 	if (netns && tc_netns_remove(netns, &err))
 		log_msg(LOG_WARN, "%s", err.msg);
@@ -436,8 +449,9 @@ void iso_dp_remove(struct nl_sock *sk, const char *veth, int ifindex, const char
 void iso_dp_cleanup(struct iso_dp *dp, struct iso_dp_ct *ct)
 {
 	int ifindex = ct->veth_ifindex;
-	bool had_netns = ct->nsfd >= 0;
+	bool had_netns = ct->nsfd >= 0 && !ct->external;
 
+	iso_ext_undo(ct);
 	iso_dp_unhook(dp, ct);
 	iso_dp_remove(dp->sk, ct->veth, ifindex, had_netns ? ct->netns : NULL);
 	ct->veth_ifindex = 0;
@@ -516,12 +530,15 @@ int iso_dp_resume(struct iso_dp *dp, struct iso_dp_ct *ct, const struct iso_flag
 
 	ct->diag_fd = ct->sockstat_fd = ct->snmp_fd = -1;
 	ct->meter = NULL;
-	if ((ct->nsfd = tc_netns_open(ct->netns, err)) < 0)
-		return ct->nsfd;
+	if (!ct->external) {
+		if ((ct->nsfd = tc_netns_open(ct->netns, err)) < 0)
+			return ct->nsfd;
+		tc_netns_fd_id(ct->nsfd, &ct->ns);
+	}
 	if ((rc = reserve_ids(dp, ct, err)) ||
 	    (rc = tc_netns_nl_open(ct->nsfd, &ct->nsk, err)) ||
 	    (rc = tc_link_ifindex(ct->nsk, "lo", &ct->ct_lo, err)) ||
-	    (rc = tc_link_ifindex(ct->nsk, "eth0", &ct->ct_eth0, err)) ||
+	    (rc = tc_link_ifindex(ct->nsk, ct->ifname, &ct->ct_eth0, err)) ||
 	    (rc = open_stat_fds(ct, f, err)) ||
 	    (rc = mirror_nodes(dp, ct, ISO_DP_READD, err)))
 		return rc;

@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <net/if.h>
 
+#include "isolator/extns.h"
 #include "isolator/flags.h"
 #include "isolator/hostdp.h"
 #include "portmap/blocks.h"
@@ -27,8 +28,13 @@ struct iso_rate {
 
 struct iso_dp_ct {
 	/* set by the caller before isolate */
-	char netns[PATH_MAX];		/* handle path */
+	char netns[PATH_MAX];		/* handle path (the runtime's, if external) */
 	char veth[IF_NAMESIZE];		/* host end */
+	char ifname[IF_NAMESIZE];	/* the peer's name inside, "eth0" by default */
+	bool external;			/* netns is the runtime's: adopted, never removed */
+	bool ns_gone;			/* ...and its runtime removed or replaced it */
+	struct tc_netns_id ns;		/* the namespace held */
+	struct iso_ext_undo undo;	/* external: what to put back on DELETE */
 	struct pm_range ephemeral;
 	struct iso_opt_u64 egress, ingress;	/* bytes/s */
 	/* filled by isolate */

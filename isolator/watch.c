@@ -5,7 +5,9 @@
  * PATCH would find no class to change). Each container's tampering is
  * logged once. The same dumps sample the limit classes' counters: the
  * rates statistics.json and /metrics show (no kernel rate estimator: the
- * classes are made without one). */
+ * classes are made without one). First, containers in a runtime's
+ * namespace that the runtime removed are destroyed (our fds keep such a
+ * namespace, and the veth in it, alive until we let go). */
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -33,6 +35,7 @@ static void check_all(struct iso_agent *a)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	now = (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+	iso_agent_sweep_gone(a);
 	pthread_mutex_lock(&a->lock);
 	for (struct iso_container *c = a->list; c; c = c->next) {
 		int rc = iso_dp_shaping_check(&a->dp, &c->dp, &a->cfg->flags, now);

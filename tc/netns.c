@@ -6,6 +6,8 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/nsfs.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -82,6 +84,42 @@ int tc_netns_open(const char *path, struct nis_err *err)
 	if (fd < 0)
 		return nis_err_set(err, -errno, "cannot open netns handle %s: %s", path,
 				   strerror(errno));
+	return fd;
+}
+
+int tc_netns_fd_id(int fd, struct tc_netns_id *id)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return -errno;
+	*id = (struct tc_netns_id){ st.st_dev, st.st_ino };
+	return 0;
+}
+
+int tc_netns_path_id(const char *path, struct tc_netns_id *id)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return -errno;
+	*id = (struct tc_netns_id){ st.st_dev, st.st_ino };
+	return 0;
+}
+
+int tc_netns_open_foreign(const char *path, struct tc_netns_id *id, struct nis_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return nis_err_set(err, errno == ENOENT || errno == ENOTDIR ? -EINVAL : -errno,
+				   "cannot open netns %s: %s", path, strerror(errno));
+	/* NS_GET_NSTYPE (4.11): anything but a network namespace is refused. */
+	if ((rc = ioctl(fd, NS_GET_NSTYPE)) != CLONE_NEWNET) {
+		close(fd);
+		return nis_err_set(err, -EINVAL, "%s is not a network namespace", path);
+	}
+	tc_netns_fd_id(fd, id);
 	return fd;
 }
 
