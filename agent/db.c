@@ -63,7 +63,9 @@ static const char *const migrations[] = {
 	"ALTER TABLE containers ADD COLUMN network TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE containers ADD COLUMN k8s_namespace TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE containers ADD COLUMN pod TEXT NOT NULL DEFAULT '';"
-	"ALTER TABLE containers ADD COLUMN pod_uid TEXT NOT NULL DEFAULT '';",
+	"ALTER TABLE containers ADD COLUMN pod_uid TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE containers ADD COLUMN egress_burst INTEGER;"
+	"ALTER TABLE containers ADD COLUMN ingress_burst INTEGER;",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -83,6 +83,10 @@ json_t *http_record_json(const struct iso_record *r)
 		json_object_set_new(o, "egress_rate_limit", json_integer((json_int_t)r->egress.v));
 	if (r->ingress.set)
 		json_object_set_new(o, "ingress_rate_limit", json_integer((json_int_t)r->ingress.v));
+	if (r->egress_burst.set)
+		json_object_set_new(o, "egress_burst", json_integer((json_int_t)r->egress_burst.v));
+	if (r->ingress_burst.set)
+		json_object_set_new(o, "ingress_burst", json_integer((json_int_t)r->ingress_burst.v));
 	const char *labels[][2] = {
 		{ "executor_id", r->labels.executor_id }, { "executor_name", r->labels.executor_name },
 		{ "framework_id", r->labels.framework_id }, { "source", r->labels.source },
@@ -189,6 +193,10 @@ static int parse_body(const struct http_req *req, struct iso_create *c, char *po
 			rc = parse_rate(v, key, &c->egress, err);
 		} else if (!strcmp(key, "ingress_rate_limit")) {
 			rc = parse_rate(v, key, &c->ingress, err);
+		} else if (id_out && !strcmp(key, "egress_burst")) {
+			rc = parse_rate(v, key, &c->egress_burst, err);
+		} else if (id_out && !strcmp(key, "ingress_burst")) {
+			rc = parse_rate(v, key, &c->ingress_burst, err);
 		} else if (id_out && !strcmp(key, "executor_id")) {
 			rc = parse_label(v, key, c->labels.executor_id, err);
 		} else if (id_out && !strcmp(key, "executor_name")) {

@@ -118,7 +118,7 @@ int iso_ckpt_put(struct iso_ckpt *c, const struct iso_ckpt_row *r, struct nis_er
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(c->db,
 		"INSERT OR REPLACE INTO containers VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-		"?,?,?,?,?,?,?,?,?)",
+		"?,?,?,?,?,?,?,?,?,?,?)",
 		-1, &st, NULL);
 
 	if (rc != SQLITE_OK)
@@ -149,6 +149,8 @@ int iso_ckpt_put(struct iso_ckpt *c, const struct iso_ckpt_row *r, struct nis_er
 	sqlite3_bind_text(st, 24, r->labels.k8s_namespace, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 25, r->labels.pod, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 26, r->labels.pod_uid, -1, SQLITE_STATIC);
+	bind_opt(st, 27, r->egress_burst);
+	bind_opt(st, 28, r->ingress_burst);
 	return run(c, st, "cannot write a container", err);
 }
 
@@ -229,6 +231,8 @@ static int read_row(sqlite3_stmt *st, struct iso_ckpt_row *r)
 	text_col(st, 23, r->labels.k8s_namespace, sizeof(r->labels.k8s_namespace));
 	text_col(st, 24, r->labels.pod, sizeof(r->labels.pod));
 	text_col(st, 25, r->labels.pod_uid, sizeof(r->labels.pod_uid));
+	r->egress_burst = opt_col(st, 26);
+	r->ingress_burst = opt_col(st, 27);
 	return r->ports && r->blocks && r->ext_undo ? 0 : -ENOMEM;
 }
 

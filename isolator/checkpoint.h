@@ -21,7 +21,7 @@ struct iso_ckpt_row {
 	struct iso_labels labels;
 	char *ports;			/* Mesos range text, malloc'd */
 	struct pm_range ephemeral;
-	struct iso_opt_u64 egress, ingress;
+	struct iso_opt_u64 egress, ingress, egress_burst, ingress_burst;
 	char veth[IF_NAMESIZE];
 	int veth_ifindex;
 	char netns[PATH_MAX];

@@ -119,6 +119,8 @@ static int to_record(const struct iso_agent *a, const struct iso_container *c,
 	r->ephemeral = c->dp.ephemeral;
 	r->egress = c->dp.egress;
 	r->ingress = c->dp.ingress;
+	r->egress_burst = c->dp.egress_burst;
+	r->ingress_burst = c->dp.ingress_burst;
 	r->created_at = c->created_at;
 	return 0;
 }
@@ -128,6 +130,8 @@ int iso_agent_checkpoint(struct iso_agent *a, const struct iso_container *c,
 {
 	struct iso_ckpt_row r = { .state = st, .labels = c->labels, .ephemeral = c->dp.ephemeral,
 				  .egress = c->dp.egress, .ingress = c->dp.ingress,
+				  .egress_burst = c->dp.egress_burst,
+				  .ingress_burst = c->dp.ingress_burst,
 				  .veth_ifindex = c->dp.veth_ifindex, .slot = c->dp.slot,
 				  .created_at = c->created_at };
 	char ports[8192], undo[256];
@@ -150,110 +154,6 @@ int iso_agent_checkpoint(struct iso_agent *a, const struct iso_container *c,
 		nis_err_prefix(err, rc, "container %s cannot be recorded, so nothing changed", c->id);
 	free(r.blocks);
 	return rc;
-}
-
-/* ---- validation, before anything is touched ---- */
-
-static int clamp_egress(const struct iso_flags *f, struct iso_opt_u64 *rate,
-			struct nis_err *err)
-{
-	if (!rate->set)
-		return 0;
-	if (rate->v == 0)
-		return nis_err_set(err, -EINVAL, "egress_rate_limit must be positive");
-	if (f->minimum_egress_rate_limit.set && rate->v < f->minimum_egress_rate_limit.v)
-		rate->v = f->minimum_egress_rate_limit.v;
-	if (f->maximum_egress_rate_limit.set && rate->v > f->maximum_egress_rate_limit.v)
-		rate->v = f->maximum_egress_rate_limit.v;
-	return 0;
-}
-
-/* Parses text into *out and checks it against the agent's ports and the
- * ports other containers hold (own: what the caller already holds). */
-static int check_ports(struct iso_agent *a, const char *text, const struct pm_set *own,
-		       struct pm_set *out, struct nis_err *err)
-{
-	struct pm_set others;
-	char buf[256];
-	int rc;
-
-	if (!text)
-		return 0;
-	if ((rc = pm_set_parse(text, "ports", out, err)))
-		return rc;
-	if (!pm_set_contains(&a->cfg->res.ports, out)) {
-		pm_set_format(&a->cfg->res.ports, buf, sizeof(buf));
-		return nis_err_set(err, -ERANGE, "ports %s are not all within the agent's "
-				   "ports %s", text, buf);
-	}
-	pm_set_init(&others);
-	if ((rc = pm_set_subtract(&others, &a->used_ports, own)))
-		return nis_err_set(err, rc, "out of memory");
-	rc = pm_set_overlaps(&others, out);
-	pm_set_free(&others);
-	if (rc)
-		return nis_err_set(err, -EADDRINUSE, "ports %s are held by another container",
-				   text);
-	return 0;
-}
-
-static int check_netns_path(struct iso_agent *a, const char *path, struct nis_err *err)
-{
-	size_t n = strlen(a->netns_dir);
-
-	if (path[0] != '/' || strlen(path) >= PATH_MAX)
-		return nis_err_set(err, -EINVAL, "netns '%.64s' must be an absolute path", path);
-	if (!strncmp(path, a->netns_dir, n) && (path[n] == '/' || !path[n]))
-		return nis_err_set(err, -EINVAL, "netns %s is one of the agent's own handles",
-				   path);
-	return 0;
-}
-
-/* The runtime's namespace, opened and checked (the caller holds a->lock). */
-static int adopt(struct iso_agent *a, struct iso_container *c, struct nis_err *err)
-{
-	int rc = iso_ext_adopt(&c->dp, err);
-
-	if (rc)
-		return rc;
-	for (struct iso_container *o = a->list; o; o = o->next)
-		if (o->dp.ns.dev == c->dp.ns.dev && o->dp.ns.ino == c->dp.ns.ino) {
-			iso_dp_release(&c->dp);
-			return nis_err_set(err, -EBUSY, "netns %s is container %s's already",
-					   c->dp.netns, o->id);
-		}
-	return 0;
-}
-
-static int check_create(struct iso_agent *a, const struct iso_create *req,
-			struct iso_opt_u64 *eg, struct pm_set *ports, struct nis_err *err)
-{
-	const struct iso_flags *f = &a->cfg->flags;
-	struct pm_set none;
-	int rc;
-
-	if (!req->id || !iso_id_valid(req->id))
-		return nis_err_set(err, -EINVAL, "container_id '%s' must be 1-64 of "
-				   "[A-Za-z0-9._-]", req->id ? req->id : "");
-	if (*find(a, req->id))
-		return nis_err_set(err, -EEXIST, "container '%s' already exists", req->id);
-	if (a->count >= a->cfg->max_containers)
-		return nis_err_set(err, -ENOSPC, "no free ephemeral port block "
-				   "(%zu containers, the most this agent takes)", a->count);
-	if (req->ifname && !iso_ifname_valid(req->ifname))
-		return nis_err_set(err, -EINVAL, "ifname '%s' must be 1-15 of [A-Za-z0-9_-], "
-				   "not lo", req->ifname);
-	if (req->netns && (rc = check_netns_path(a, req->netns, err)))
-		return rc;
-	pm_set_init(&none);
-	if ((rc = check_ports(a, req->ports, &none, ports, err)))
-		return rc;
-	*eg = req->egress.set ? req->egress : f->egress_rate_limit_per_container;
-	if ((rc = clamp_egress(f, eg, err)))
-		return rc;
-	if (req->ingress.set && req->ingress.v == 0)
-		return nis_err_set(err, -EINVAL, "ingress_rate_limit must be positive");
-	return 0;
 }
 
 /* A destroyed container of the same veth name may still be being removed
@@ -285,17 +185,17 @@ int iso_agent_create(struct iso_agent *a, const struct iso_create *req,
 	pm_set_init(&c->ports);
 	pthread_mutex_lock(&a->lock);
 	wait_reaped(a, req->id);
-	if ((rc = check_create(a, req, &eg, &c->ports, err)) ||
+	if ((rc = iso_admit_create(a, req, &eg, &c->ports, err)) ||
 	    (rc = pm_alloc_take(a->eph, &c->dp.ephemeral, err)))
 		goto fail;
 	snprintf(c->id, sizeof(c->id), "%s", req->id);
 	c->labels = req->labels;
-	c->dp.nsfd = -1;
+	c->dp.nsfd = c->dp.diag_fd = c->dp.sockstat_fd = c->dp.snmp_fd = -1;
 	c->dp.external = req->netns != NULL;
 	snprintf(c->dp.ifname, sizeof(c->dp.ifname), "%s", req->ifname ? req->ifname : "eth0");
 	if (c->dp.external) {
 		snprintf(c->dp.netns, sizeof(c->dp.netns), "%s", req->netns);
-		rc = adopt(a, c, err);
+		rc = iso_admit_adopt(a, c, err);
 	} else if (snprintf(c->dp.netns, sizeof(c->dp.netns), "%s/%s", a->netns_dir, c->id) >=
 		   (int)sizeof(c->dp.netns)) {
 		rc = nis_err_set(err, -ENAMETOOLONG, "--runtime_dir is too long");
@@ -307,6 +207,10 @@ int iso_agent_create(struct iso_agent *a, const struct iso_create *req,
 	veth_name(c->id, c->dp.veth);
 	c->dp.egress = eg;
 	c->dp.ingress = req->ingress.set ? req->ingress : f->ingress_rate_limit_per_container;
+	c->dp.egress_burst = req->egress_burst;
+	c->dp.ingress_burst = req->ingress_burst;
+	iso_admit_burst_note(c->id, "egress", c->dp.egress_burst, c->dp.egress);
+	iso_admit_burst_note(c->id, "ingress", c->dp.ingress_burst, c->dp.ingress);
 	gettimeofday(&tv, NULL);
 	c->created_at = (double)tv.tv_sec + tv.tv_usec / 1e6;
 	/* Recorded before the kernel is touched: a crash during isolate
@@ -386,8 +290,8 @@ static int update_locked(struct iso_agent *a, struct iso_container *c,
 
 	pm_set_init(&ports);
 	pm_set_init(&old);
-	if ((rc = check_ports(a, req->ports, &c->ports, &ports, err)) ||
-	    (rc = clamp_egress(f, &eg, err)))
+	if ((rc = iso_admit_ports(a, req->ports, &c->ports, &ports, err)) ||
+	    (rc = iso_admit_egress(f, &eg, err)))
 		goto out;
 	if (in.set && in.v == 0) {
 		rc = nis_err_set(err, -EINVAL, "ingress_rate_limit must be positive");

@@ -37,6 +37,7 @@ struct iso_record {
 	struct pm_range ephemeral;
 	struct pm_set ports;		/* owned by the record */
 	struct iso_opt_u64 egress, ingress;
+	struct iso_opt_u64 egress_burst, ingress_burst;
 	double created_at;
 	/* what the container's interface has: the host's */
 	struct in_addr ip, gateway;
@@ -52,6 +53,7 @@ struct iso_create {
 	const char *ifname;		/* NULL: "eth0" */
 	const char *ports;		/* Mesos range list, NULL: none */
 	struct iso_opt_u64 egress, ingress;	/* unset: the agent's default */
+	struct iso_opt_u64 egress_burst, ingress_burst;	/* bytes; unset: the default */
 	struct iso_labels labels;
 };
 

@@ -37,6 +37,7 @@ struct iso_dp_ct {
 	struct iso_ext_undo undo;	/* external: what to put back on DELETE */
 	struct pm_range ephemeral;
 	struct iso_opt_u64 egress, ingress;	/* bytes/s */
+	struct iso_opt_u64 egress_burst, ingress_burst;	/* bytes, unset: the flag's */
 	/* filled by isolate */
 	int veth_ifindex, ct_eth0, ct_lo;
 	int nsfd;
@@ -63,6 +64,12 @@ int iso_dp_set_ports(struct iso_dp *dp, struct iso_dp_ct *ct, const struct pm_se
 int iso_dp_set_limits(struct iso_dp *dp, struct iso_dp_ct *ct, struct iso_opt_u64 egress,
 		      struct iso_opt_u64 ingress, const struct iso_flags *f,
 		      struct nis_err *err);
+
+/* HTB keeps a burst as the time it takes at the rate, in 32 bits of 64 ns
+ * ticks (274 s): a burst is clamped to ISO_BURST_MAX_S of its rate, and to
+ * 32 bits of bytes. Kubernetes' default bursts (2^31-2^32 bits) need it. */
+#define ISO_BURST_MAX_S 256
+uint32_t iso_dp_burst(uint64_t burst, uint64_t rate);
 
 /* The host side of ct's egress cap (tc/police.h) set to its limit. */
 int iso_dp_police_sync(struct iso_dp *dp, const struct iso_dp_ct *ct, const struct iso_flags *f,

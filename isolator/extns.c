@@ -90,24 +90,27 @@ static int snapshot(struct iso_dp_ct *ct, struct nl_sock *sk, struct nis_err *er
 	return 0;
 }
 
-int iso_ext_adopt(struct iso_dp_ct *ct, struct nis_err *err)
+int iso_ext_open(struct iso_dp_ct *ct, struct nis_err *err)
+{
+	ct->undo.saved = false;
+	if ((ct->nsfd = tc_netns_open_foreign(ct->netns, &ct->ns, err)) < 0)
+		return ct->nsfd;
+	if (!same_ns(&ct->ns, "/proc/self/ns/net") && !same_ns(&ct->ns, "/proc/1/ns/net"))
+		return 0;
+	close(ct->nsfd);
+	ct->nsfd = -1;
+	return nis_err_set(err, -EINVAL, "%s is the agent's own or the host's network "
+			   "namespace", ct->netns);
+}
+
+int iso_ext_probe(struct iso_dp_ct *ct, struct nis_err *err)
 {
 	struct nl_sock *sk = NULL;
 	int rc;
 
-	ct->undo.saved = false;
-	if ((ct->nsfd = tc_netns_open_foreign(ct->netns, &ct->ns, err)) < 0)
-		return ct->nsfd;
-	if (same_ns(&ct->ns, "/proc/self/ns/net") || same_ns(&ct->ns, "/proc/1/ns/net"))
-		rc = nis_err_set(err, -EINVAL, "%s is the agent's own or the host's network "
-				 "namespace", ct->netns);
-	else if (!(rc = tc_netns_nl_open(ct->nsfd, &sk, err)))
+	if (!(rc = tc_netns_nl_open(ct->nsfd, &sk, err)))
 		rc = snapshot(ct, sk, err);
 	tc_nl_close(sk);
-	if (rc) {
-		close(ct->nsfd);
-		ct->nsfd = -1;
-	}
 	return rc;
 }
 

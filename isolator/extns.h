@@ -25,11 +25,12 @@ struct iso_dp_ct;
  * peer (and build a sysctl name from). */
 bool iso_ifname_valid(const char *name);
 
-/* Opens ct->netns into ct->nsfd and ct->ns, and checks, changing nothing:
- * not the agent's own namespace nor init's (-EINVAL), ct->ifname absent
- * (-ENOTUNIQ), lo without an ingress qdisc (-EBUSY: someone else's). Takes
- * the snapshot into ct->undo. On failure ct holds no fd. */
-int iso_ext_adopt(struct iso_dp_ct *ct, struct nis_err *err);
+/* Opens ct->netns into ct->nsfd and ct->ns: -EINVAL when it is not a
+ * network namespace, or the agent's own or init's (then no fd is held). */
+int iso_ext_open(struct iso_dp_ct *ct, struct nis_err *err);
+/* Checks, changing nothing: ct->ifname absent (-ENOTUNIQ), lo without an
+ * ingress qdisc (-EBUSY: someone else's); takes the snapshot (ct->undo). */
+int iso_ext_probe(struct iso_dp_ct *ct, struct nis_err *err);
 
 /* Puts the snapshot back (lo's ingress qdisc, lo and the sysctls) through
  * ct->nsfd; nothing when ct is not external, its namespace is gone or

@@ -35,6 +35,8 @@ static struct iso_container *from_row(const struct iso_ckpt_row *r)
 	c->dp.ephemeral = r->ephemeral;
 	c->dp.egress = r->egress;
 	c->dp.ingress = r->ingress;
+	c->dp.egress_burst = r->egress_burst;
+	c->dp.ingress_burst = r->ingress_burst;
 	c->dp.slot = r->slot;
 	c->dp.nsfd = c->dp.diag_fd = c->dp.sockstat_fd = c->dp.snmp_fd = -1;
 	memcpy(c->dp.ifname, r->ifname, sizeof(c->dp.ifname));

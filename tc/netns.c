@@ -112,7 +112,7 @@ int tc_netns_open_foreign(const char *path, struct tc_netns_id *id, struct nis_e
 	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
 
 	if (fd < 0)
-		return nis_err_set(err, errno == ENOENT || errno == ENOTDIR ? -EINVAL : -errno,
+		return nis_err_set(err, -EINVAL,
 				   "cannot open netns %s: %s", path, strerror(errno));
 	/* NS_GET_NSTYPE (4.11): anything but a network namespace is refused. */
 	if ((rc = ioctl(fd, NS_GET_NSTYPE)) != CLONE_NEWNET) {
