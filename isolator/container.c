@@ -190,7 +190,7 @@ int iso_agent_create(struct iso_agent *a, const struct iso_create *req,
 		goto fail;
 	snprintf(c->id, sizeof(c->id), "%s", req->id);
 	c->labels = req->labels;
-	c->dp.nsfd = c->dp.diag_fd = c->dp.sockstat_fd = c->dp.snmp_fd = -1;
+	c->dp.nsfd = c->dp.diag_fd = c->dp.sockstat_fd = c->dp.snmp_fd = c->dp.range_fd = -1;
 	c->dp.external = req->netns != NULL;
 	snprintf(c->dp.ifname, sizeof(c->dp.ifname), "%s", req->ifname ? req->ifname : "eth0");
 	if (c->dp.external) {

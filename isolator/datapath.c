@@ -327,6 +327,10 @@ static int open_stat_fds(struct iso_dp_ct *ct, const struct iso_flags *f, struct
 {
 	int rc;
 
+	if ((rc = open_one(tc_netns_open_file_rw(ct->nsfd,
+						 "/proc/sys/net/ipv4/ip_local_port_range"),
+			   "ip_local_port_range", &ct->range_fd, err)))
+		return rc;
 	if (f->network_enable_socket_statistics_summary &&
 	    (rc = open_one(tc_netns_open_file(ct->nsfd, "/proc/thread-self/net/sockstat"),
 			   "sockstat", &ct->sockstat_fd, err)))
@@ -360,7 +364,7 @@ int iso_dp_isolate(struct iso_dp *dp, struct iso_dp_ct *ct, const struct pm_set 
 
 	if (!ct->external)
 		ct->nsfd = -1;
-	ct->diag_fd = ct->sockstat_fd = ct->snmp_fd = -1;
+	ct->diag_fd = ct->sockstat_fd = ct->snmp_fd = ct->range_fd = -1;
 	ct->meter = NULL;
 	ct->nblocks = 0;
 	ct->egress.set = ct->ingress.set = false;
@@ -396,6 +400,7 @@ void iso_dp_release(struct iso_dp_ct *ct)
 	close_fd(&ct->diag_fd);
 	close_fd(&ct->sockstat_fd);
 	close_fd(&ct->snmp_fd);
+	close_fd(&ct->range_fd);
 	close_fd(&ct->nsfd);
 	acct_meter_free(ct->meter);
 	ct->meter = NULL;
@@ -528,7 +533,7 @@ int iso_dp_resume(struct iso_dp *dp, struct iso_dp_ct *ct, const struct iso_flag
 {
 	int rc;
 
-	ct->diag_fd = ct->sockstat_fd = ct->snmp_fd = -1;
+	ct->diag_fd = ct->sockstat_fd = ct->snmp_fd = ct->range_fd = -1;
 	ct->meter = NULL;
 	if (!ct->external) {
 		if ((ct->nsfd = tc_netns_open(ct->netns, err)) < 0)

@@ -43,6 +43,7 @@ struct iso_dp_ct {
 	int nsfd;
 	struct nl_sock *nsk;		/* lives in the container's namespace */
 	int diag_fd, sockstat_fd, snmp_fd;	/* statistics readers there, or -1 */
+	int range_fd;			/* its ip_local_port_range, read-write, or -1 */
 	uint32_t slot;
 	struct iso_dp_block *blocks;
 	size_t nblocks;

@@ -38,7 +38,7 @@ static struct iso_container *from_row(const struct iso_ckpt_row *r)
 	c->dp.egress_burst = r->egress_burst;
 	c->dp.ingress_burst = r->ingress_burst;
 	c->dp.slot = r->slot;
-	c->dp.nsfd = c->dp.diag_fd = c->dp.sockstat_fd = c->dp.snmp_fd = -1;
+	c->dp.nsfd = c->dp.diag_fd = c->dp.sockstat_fd = c->dp.snmp_fd = c->dp.range_fd = -1;
 	memcpy(c->dp.ifname, r->ifname, sizeof(c->dp.ifname));
 	c->dp.external = r->external;
 	c->dp.ns = r->ns;

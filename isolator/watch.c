@@ -11,7 +11,10 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/log.h"
 #include "common/thread.h"
@@ -27,6 +30,33 @@ struct iso_watch {
 	pthread_cond_t cv;
 	bool stop;
 };
+
+/* A runtime may set ip_local_port_range after its ADD (Kubernetes' safe
+ * sysctls), a tenant's root at any time: its block is the range it may
+ * use, so it is put back. Returns 1 when it was. */
+static int range_check(const struct iso_container *c)
+{
+	char buf[64];
+	unsigned lo = 0, hi = 0;
+	ssize_t n;
+
+	if (c->dp.range_fd < 0 || (n = pread(c->dp.range_fd, buf, sizeof(buf) - 1, 0)) <= 0)
+		return 0;
+	buf[n] = '\0';
+	if (sscanf(buf, "%u %u", &lo, &hi) == 2 && lo == c->dp.ephemeral.begin &&
+	    hi == c->dp.ephemeral.end)
+		return 0;
+	n = snprintf(buf, sizeof(buf), "%u %u\n", c->dp.ephemeral.begin, c->dp.ephemeral.end);
+	if (pwrite(c->dp.range_fd, buf, (size_t)n, 0) != n) {
+		log_msg(LOG_WARN, "container %s: cannot put its ip_local_port_range back: %s",
+			c->id, strerror(errno));
+		return -errno;
+	}
+	log_msg(LOG_WARN, "container %s: its ip_local_port_range was changed to %u-%u in its "
+		"namespace: put back to its block %u-%u", c->id, lo, hi, c->dp.ephemeral.begin,
+		c->dp.ephemeral.end);
+	return 1;
+}
 
 static void check_all(struct iso_agent *a)
 {
@@ -46,6 +76,7 @@ static void check_all(struct iso_agent *a)
 				"cap meanwhile; logged once)", c->id);
 		if (rc == 1)
 			c->dp.tampered = true;
+		range_check(c);
 	}
 	pthread_mutex_unlock(&a->lock);
 }

@@ -192,12 +192,13 @@ int tc_netns_nl_open(int nsfd, struct nl_sock **out, struct nis_err *err)
 struct fd_job {
 	const char *path;
 	int domain, type, protocol;
+	int flags;		/* open(2)'s, for a path */
 };
 
 static int open_here(void *arg)
 {
 	struct fd_job *j = arg;
-	int fd = j->path ? open(j->path, O_RDONLY | O_CLOEXEC)
+	int fd = j->path ? open(j->path, j->flags | O_CLOEXEC)
 			 : socket(j->domain, j->type | SOCK_CLOEXEC, j->protocol);
 
 	return fd < 0 ? -errno : fd;
@@ -205,14 +206,21 @@ static int open_here(void *arg)
 
 int tc_netns_open_file(int nsfd, const char *path)
 {
-	struct fd_job j = { .path = path };
+	struct fd_job j = { .path = path, .flags = O_RDONLY };
+
+	return tc_netns_exec(nsfd, open_here, &j);
+}
+
+int tc_netns_open_file_rw(int nsfd, const char *path)
+{
+	struct fd_job j = { .path = path, .flags = O_RDWR };
 
 	return tc_netns_exec(nsfd, open_here, &j);
 }
 
 int tc_netns_socket(int nsfd, int domain, int type, int protocol)
 {
-	struct fd_job j = { NULL, domain, type, protocol };
+	struct fd_job j = { NULL, domain, type, protocol, 0 };
 
 	return tc_netns_exec(nsfd, open_here, &j);
 }

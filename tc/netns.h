@@ -46,6 +46,10 @@ int tc_netns_exec(int nsfd, int (*fn)(void *arg), void *arg);
  * they keep showing that namespace). Returns the fd or -errno. */
 int tc_netns_open_file(int nsfd, const char *path);
 
+/* The same, read-write (a /proc/sys file: it keeps being that
+ * namespace's setting). */
+int tc_netns_open_file_rw(int nsfd, const char *path);
+
 /* socket(2) created inside the namespace of nsfd. Returns the fd or -errno. */
 int tc_netns_socket(int nsfd, int domain, int type, int protocol);
 

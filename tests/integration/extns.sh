@@ -30,6 +30,7 @@ pre=$(ext_state "$X")
 post "$(body x1 "$P" '"ifname":"net1","ports":"[31000-31000]","network":"n1","namespace":"ns1","pod":"p1","pod_uid":"u-1"')"
 [ "$API_STATUS" = 201 ] && [ "$(jq -r '"\(.netns) \(.ifname) \(.external) \(.network) \(.namespace) \(.pod) \(.pod_uid)"' <<<"$API_BODY")" = "$P net1 true n1 ns1 p1 u-1" ] &&
 	[ "$(jq -r .address <<<"$API_BODY")" = "$H/24" ] && [ -z "$(ls "$SB_DIR/run/netns")" ]
+rec=$API_BODY
 ok $? "adopt: 201, the record names the runtime's netns, net1, the labels and $H/24; no handle of ours"
 ip -n "$X" -o addr show dev net1 | grep -q "inet $H/24" && ip -n "$X" route show default | grep -q 'dev net1' &&
 	! ip -n "$X" link show eth0 >/dev/null 2>&1
@@ -44,6 +45,14 @@ ok $? "x1 -> world from its ephemeral block"
 api GET /metrics
 grep -q '^container_network_receive_bytes_total{container_id="x1",namespace="ns1",pod="p1",pod_uid="u-1",interface="net1"} [1-9]' <<<"$API_BODY"
 ok $? "/metrics: interface=\"net1\" and the pod's labels, with traffic"
+ip netns exec "$X" sysctl -qw net.ipv4.ip_local_port_range="1024 65000"
+for _ in $(seq 50); do
+	[ "$(ip netns exec "$X" sysctl -n net.ipv4.ip_local_port_range)" = "$(jq -r '"\(.ephemeral_ports.begin)\t\(.ephemeral_ports.end)"' <<<"$rec")" ] && break
+	sleep 0.1
+done
+[ "$(ip netns exec "$X" sysctl -n net.ipv4.ip_local_port_range)" = "$(jq -r '"\(.ephemeral_ports.begin)\t\(.ephemeral_ports.end)"' <<<"$rec")" ] &&
+	grep -q "x1: its ip_local_port_range was changed to 1024-65000 in its namespace: put back" "$SB_DIR/agent.log"
+ok $? "a runtime's sysctl after ADD (ip_local_port_range 1024 65000): put back to x1's block within 5 s, logged"
 ctl list | grep -q '^x1 ' && ctl exec x1 -- ip -o link show net1 >/dev/null
 ok $? "netisolctl list and exec find x1 in the runtime's namespace"
 
