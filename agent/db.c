@@ -53,6 +53,20 @@ static const char *const migrations[] = {
 	" PRIMARY KEY (ck, ci)) WITHOUT ROWID;"
 	"CREATE TABLE acct_source (ck INTEGER PRIMARY KEY, boot_id TEXT NOT NULL,"
 	" ifindex INTEGER NOT NULL, map_id INTEGER NOT NULL);",
+	/* 3: containers in a runtime's namespace (CNI): the peer's name, the
+	 * namespace's identity, what to put back in it; the CNI labels. */
+	"ALTER TABLE containers ADD COLUMN ifname TEXT NOT NULL DEFAULT 'eth0';"
+	"ALTER TABLE containers ADD COLUMN external INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE containers ADD COLUMN netns_dev INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE containers ADD COLUMN netns_ino INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE containers ADD COLUMN ext_undo TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE containers ADD COLUMN network TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE containers ADD COLUMN k8s_namespace TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE containers ADD COLUMN pod TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE containers ADD COLUMN pod_uid TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE containers ADD COLUMN egress_burst INTEGER;"
+	"ALTER TABLE containers ADD COLUMN ingress_burst INTEGER;"
+	"ALTER TABLE containers ADD COLUMN remap TEXT NOT NULL DEFAULT '';",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

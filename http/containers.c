@@ -1,6 +1,7 @@
 /* containers.c - JSON bodies in, isolator operations, JSON records out.
  * Bodies are checked field by field; an unknown field is refused, so a
  * typo never silently becomes "use the default". */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +31,8 @@ static void fail(struct http_resp *resp, int rc, const struct nis_err *err)
 		{ -EINVAL, 400, "invalid_request" }, { -EEXIST, 409, "container_exists" },
 		{ -ENOSPC, 409, "no_ephemeral_ports" }, { -EADDRINUSE, 409, "ports_unavailable" },
 		{ -ERANGE, 409, "ports_unavailable" }, { -ENOENT, 404, "not_found" },
-		{ -EROFS, 503, "checkpoint_unwritable" },
+		{ -EROFS, 503, "checkpoint_unwritable" }, { -EBUSY, 409, "netns_in_use" },
+		{ -ENOTUNIQ, 409, "interface_exists" },
 	};
 
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
@@ -39,6 +41,26 @@ static void fail(struct http_resp *resp, int rc, const struct nis_err *err)
 			return;
 		}
 	http_error(resp, 500, "internal", "%s", err->msg[0] ? err->msg : "internal error");
+}
+
+/* The interface inside: its name, whose namespace, and its address. */
+static json_t *address_json(json_t *o, const struct iso_record *r)
+{
+	char ip[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN], addr[INET_ADDRSTRLEN + 4], mac[18];
+	const uint8_t *m = r->mac;
+
+	inet_ntop(AF_INET, &r->ip, ip, sizeof(ip));
+	inet_ntop(AF_INET, &r->gateway, gw, sizeof(gw));
+	snprintf(addr, sizeof(addr), "%s/%d", ip, r->prefixlen);
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],
+		 m[4], m[5]);
+	if (json_object_update_new(o, json_pack("{s:s, s:b, s:s, s:s, s:s}", "ifname",
+						r->ifname, "external", r->external, "address",
+						addr, "gateway", gw, "mac", mac))) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 json_t *http_record_json(const struct iso_record *r)
@@ -61,14 +83,27 @@ json_t *http_record_json(const struct iso_record *r)
 		json_object_set_new(o, "egress_rate_limit", json_integer((json_int_t)r->egress.v));
 	if (r->ingress.set)
 		json_object_set_new(o, "ingress_rate_limit", json_integer((json_int_t)r->ingress.v));
+	if (r->nremap) {
+		json_t *m = json_array();
+		for (size_t i = 0; m && i < r->nremap; i++)
+			json_array_append_new(m, json_pack("{s:i, s:i}", "host_port", r->remap[i].host,
+							   "container_port", r->remap[i].ct));
+		json_object_set_new(o, "port_mappings", m);
+	}
+	if (r->egress_burst.set)
+		json_object_set_new(o, "egress_burst", json_integer((json_int_t)r->egress_burst.v));
+	if (r->ingress_burst.set)
+		json_object_set_new(o, "ingress_burst", json_integer((json_int_t)r->ingress_burst.v));
 	const char *labels[][2] = {
 		{ "executor_id", r->labels.executor_id }, { "executor_name", r->labels.executor_name },
 		{ "framework_id", r->labels.framework_id }, { "source", r->labels.source },
+		{ "network", r->labels.network }, { "namespace", r->labels.k8s_namespace },
+		{ "pod", r->labels.pod }, { "pod_uid", r->labels.pod_uid },
 	};
-	for (size_t i = 0; i < 4; i++)
+	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
 		if (labels[i][1][0])
 			json_object_set_new(o, labels[i][0], json_string(labels[i][1]));
-	return o;
+	return address_json(o, r);
 }
 
 /* "10MB" (Mesos Bytes) or a number of bytes per second. */
@@ -130,9 +165,43 @@ static int parse_label(json_t *v, const char *name, char *out, struct nis_err *e
 	return 0;
 }
 
+static int parse_string(json_t *v, const char *name, const char **out, struct nis_err *err)
+{
+	if (!json_is_string(v))
+		return nis_err_set(err, -EINVAL, "%s must be a string", name);
+	*out = json_string_value(v);
+	return 0;
+}
+
+/* [{"host_port": 8080, "container_port": 80}, ...] into m (TC_REMAP_MAX). */
+static int parse_remap(json_t *v, struct tc_remap *m, size_t *n, struct nis_err *err)
+{
+	size_t i;
+	json_t *e;
+
+	if (!json_is_array(v) || json_array_size(v) > TC_REMAP_MAX)
+		return nis_err_set(err, -EINVAL, "port_mappings must be an array of at most %d "
+				   "{\"host_port\": N, \"container_port\": N}", TC_REMAP_MAX);
+	json_array_foreach(v, i, e) {
+		json_int_t h, c;
+		if (!json_is_object(e) || json_object_size(e) != 2 ||
+		    !json_is_integer(json_object_get(e, "host_port")) ||
+		    !json_is_integer(json_object_get(e, "container_port")) ||
+		    (h = json_integer_value(json_object_get(e, "host_port"))) < 1 || h > 65535 ||
+		    (c = json_integer_value(json_object_get(e, "container_port"))) < 1 ||
+		    c > 65535)
+			return nis_err_set(err, -EINVAL, "port_mappings[%zu] must be {\"host_port\": "
+					   "1-65535, \"container_port\": 1-65535}", i);
+		m[i] = (struct tc_remap){ (uint16_t)h, (uint16_t)c };
+	}
+	*n = i;
+	return 0;
+}
+
 /* Parses a create (id_out != NULL) or update body. */
 static int parse_body(const struct http_req *req, struct iso_create *c, char *ports,
-		      size_t plen, const char **id_out, json_t **root, struct nis_err *err)
+		      size_t plen, struct tc_remap *remap, const char **id_out, json_t **root,
+		      struct nis_err *err)
 {
 	json_error_t jerr;
 	const char *key;
@@ -157,6 +226,10 @@ static int parse_body(const struct http_req *req, struct iso_create *c, char *po
 			rc = parse_rate(v, key, &c->egress, err);
 		} else if (!strcmp(key, "ingress_rate_limit")) {
 			rc = parse_rate(v, key, &c->ingress, err);
+		} else if (id_out && !strcmp(key, "egress_burst")) {
+			rc = parse_rate(v, key, &c->egress_burst, err);
+		} else if (id_out && !strcmp(key, "ingress_burst")) {
+			rc = parse_rate(v, key, &c->ingress_burst, err);
 		} else if (id_out && !strcmp(key, "executor_id")) {
 			rc = parse_label(v, key, c->labels.executor_id, err);
 		} else if (id_out && !strcmp(key, "executor_name")) {
@@ -165,6 +238,21 @@ static int parse_body(const struct http_req *req, struct iso_create *c, char *po
 			rc = parse_label(v, key, c->labels.framework_id, err);
 		} else if (id_out && !strcmp(key, "source")) {
 			rc = parse_label(v, key, c->labels.source, err);
+		} else if (id_out && !strcmp(key, "network")) {
+			rc = parse_label(v, key, c->labels.network, err);
+		} else if (id_out && !strcmp(key, "namespace")) {
+			rc = parse_label(v, key, c->labels.k8s_namespace, err);
+		} else if (id_out && !strcmp(key, "pod")) {
+			rc = parse_label(v, key, c->labels.pod, err);
+		} else if (id_out && !strcmp(key, "pod_uid")) {
+			rc = parse_label(v, key, c->labels.pod_uid, err);
+		} else if (id_out && !strcmp(key, "netns")) {
+			rc = parse_string(v, key, &c->netns, err);
+		} else if (id_out && !strcmp(key, "ifname")) {
+			rc = parse_string(v, key, &c->ifname, err);
+		} else if (id_out && !strcmp(key, "port_mappings")) {
+			rc = parse_remap(v, remap, &c->nremap, err);
+			c->remap = remap;
 		} else {
 			return nis_err_set(err, -EINVAL, "unknown field '%s'", key);
 		}
@@ -189,12 +277,13 @@ static void write_request(struct http_req *req, struct http_resp *resp, bool cre
 	struct iso_record r;
 	struct nis_err err = { "" };
 	char ports[4096];
+	struct tc_remap remap[TC_REMAP_MAX];
 	json_t *root = NULL;
 	int rc;
 
 	memset(&c, 0, sizeof(c));
-	if (!(rc = parse_body(req, &c, ports, sizeof(ports), create ? &c.id : NULL, &root,
-			      &err))) {
+	if (!(rc = parse_body(req, &c, ports, sizeof(ports), remap, create ? &c.id : NULL,
+			      &root, &err))) {
 		struct iso_update u = { c.ports, c.egress, c.ingress };
 		rc = create ? iso_agent_create(req->app, &c, &r, &err)
 			    : iso_agent_update(req->app, req->arg, &u, &r, &err);

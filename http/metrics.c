@@ -29,20 +29,26 @@ void http_prom_escape(const char *in, char *out, size_t len)
 	out[n] = '\0';
 }
 
-/* container_id="..",executor_id="..",framework_id=".." (ids when set). */
+/* container_id="..", then executor_id, framework_id, and the pod's
+ * namespace, pod and pod_uid (the names kubelet's cAdvisor uses) when set. */
 static void labels(const struct iso_stats *s, char *out, size_t len)
 {
-	char id[2 * ISO_ID_MAX + 4], ex[2 * ISO_LABEL_MAX + 4], fw[2 * ISO_LABEL_MAX + 4];
+	const char *opt[][2] = {
+		{ "executor_id", s->labels.executor_id }, { "framework_id", s->labels.framework_id },
+		{ "namespace", s->labels.k8s_namespace }, { "pod", s->labels.pod },
+		{ "pod_uid", s->labels.pod_uid },
+	};
+	char v[2 * ISO_LABEL_MAX + 4];
 	size_t n;
 
-	http_prom_escape(s->id, id, sizeof(id));
-	http_prom_escape(s->labels.executor_id, ex, sizeof(ex));
-	http_prom_escape(s->labels.framework_id, fw, sizeof(fw));
-	n = (size_t)snprintf(out, len, "container_id=\"%s\"", id);
-	if (ex[0] && n < len)
-		n += (size_t)snprintf(out + n, len - n, ",executor_id=\"%s\"", ex);
-	if (fw[0] && n < len)
-		snprintf(out + n, len - n, ",framework_id=\"%s\"", fw);
+	http_prom_escape(s->id, v, sizeof(v));
+	n = (size_t)snprintf(out, len, "container_id=\"%s\"", v);
+	for (size_t i = 0; i < sizeof(opt) / sizeof(opt[0]) && n < len; i++) {
+		if (!opt[i][1][0])
+			continue;
+		http_prom_escape(opt[i][1], v, sizeof(v));
+		n += (size_t)snprintf(out + n, len - n, ",%s=\"%s\"", opt[i][0], v);
+	}
 }
 
 static void family(FILE *f, const char *name, const char *type, const char *help)
@@ -51,7 +57,7 @@ static void family(FILE *f, const char *name, const char *type, const char *help
 }
 
 /* The longest label set: every byte of every value escaped, plus names. */
-#define LABELS_MAX (2 * ISO_ID_MAX + 4 * ISO_LABEL_MAX + 128)
+#define LABELS_MAX (2 * ISO_ID_MAX + 10 * ISO_LABEL_MAX + 128)
 
 struct net_family {
 	const char *name, *help;
@@ -96,7 +102,8 @@ static void write_net(FILE *f, const struct iso_snapshot *s, char (*lab)[LABELS_
 	for (size_t k = 0; k < sizeof(net_families) / sizeof(net_families[0]); k++) {
 		family(f, net_families[k].name, "counter", net_families[k].help);
 		for (size_t i = 0; i < s->n; i++)
-			fprintf(f, "%s{%s,interface=\"eth0\"} %llu\n", net_families[k].name, lab[i],
+			fprintf(f, "%s{%s,interface=\"%s\"} %llu\n", net_families[k].name, lab[i],
+				s->c[i].ifname,
 				*(const unsigned long long *)((const char *)&s->c[i] +
 							      net_families[k].off));
 	}

@@ -39,6 +39,25 @@ struct iso_container {
  * kernel objects are left as they are). */
 void iso_container_free(struct iso_container *c);
 
+/* admit.c: checks before anything is touched (the caller holds a->lock).
+ * The ports text parsed into out, against the agent's and those others
+ * hold (own: the caller's); the egress rate clamped to the flags' bounds;
+ * a create request, with its egress rate (*eg) and ports. */
+int iso_admit_ports(struct iso_agent *a, const char *text, const struct pm_set *own,
+		    struct pm_set *out, struct nis_err *err);
+int iso_admit_egress(const struct iso_flags *f, struct iso_opt_u64 *rate, struct nis_err *err);
+int iso_admit_create(struct iso_agent *a, const struct iso_create *req,
+		     struct iso_opt_u64 *eg, struct pm_set *ports, struct nis_err *err);
+/* c->dp.netns (a runtime's) opened and checked, and no other container's. */
+int iso_admit_adopt(struct iso_agent *a, struct iso_container *c, struct nis_err *err);
+/* Logs a burst that HTB cannot hold at its rate, with what it gets. */
+void iso_admit_burst_note(const char *id, const char *dir, struct iso_opt_u64 burst,
+			  struct iso_opt_u64 rate);
+
+/* container.c: destroys the external containers whose namespace their
+ * runtime removed or replaced (the watch, every few seconds). */
+void iso_agent_sweep_gone(struct iso_agent *a);
+
 /* recover.c: containers of the checkpoint back, the rest removed. */
 int iso_agent_recover(struct iso_agent *a, struct nis_err *err);
 

@@ -117,7 +117,8 @@ int iso_ckpt_put(struct iso_ckpt *c, const struct iso_ckpt_row *r, struct nis_er
 {
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(c->db,
-		"INSERT OR REPLACE INTO containers VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		"INSERT OR REPLACE INTO containers VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+		"?,?,?,?,?,?,?,?,?,?,?,?)",
 		-1, &st, NULL);
 
 	if (rc != SQLITE_OK)
@@ -139,6 +140,18 @@ int iso_ckpt_put(struct iso_ckpt *c, const struct iso_ckpt_row *r, struct nis_er
 	sqlite3_bind_int64(st, 15, r->slot);
 	sqlite3_bind_text(st, 16, r->blocks ? r->blocks : "", -1, SQLITE_STATIC);
 	sqlite3_bind_double(st, 17, r->created_at);
+	sqlite3_bind_text(st, 18, r->ifname, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 19, r->external);
+	sqlite3_bind_int64(st, 20, (sqlite3_int64)r->ns.dev);
+	sqlite3_bind_int64(st, 21, (sqlite3_int64)r->ns.ino);
+	sqlite3_bind_text(st, 22, r->ext_undo ? r->ext_undo : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 23, r->labels.network, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 24, r->labels.k8s_namespace, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 25, r->labels.pod, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 26, r->labels.pod_uid, -1, SQLITE_STATIC);
+	bind_opt(st, 27, r->egress_burst);
+	bind_opt(st, 28, r->ingress_burst);
+	sqlite3_bind_text(st, 29, r->remap ? r->remap : "", -1, SQLITE_STATIC);
 	return run(c, st, "cannot write a container", err);
 }
 
@@ -190,6 +203,8 @@ static int read_row(sqlite3_stmt *st, struct iso_ckpt_row *r)
 {
 	const unsigned char *ports = sqlite3_column_text(st, 6);
 	const unsigned char *blocks = sqlite3_column_text(st, 15);
+	const unsigned char *undo = sqlite3_column_text(st, 21);
+	const unsigned char *remap = sqlite3_column_text(st, 28);
 
 	memset(r, 0, sizeof(*r));
 	text_col(st, 0, r->id, sizeof(r->id));
@@ -209,7 +224,19 @@ static int read_row(sqlite3_stmt *st, struct iso_ckpt_row *r)
 	r->slot = (uint32_t)sqlite3_column_int64(st, 14);
 	r->blocks = strdup(blocks ? (const char *)blocks : "");
 	r->created_at = sqlite3_column_double(st, 16);
-	return r->ports && r->blocks ? 0 : -ENOMEM;
+	text_col(st, 17, r->ifname, sizeof(r->ifname));
+	r->external = sqlite3_column_int(st, 18) != 0;
+	r->ns.dev = (uint64_t)sqlite3_column_int64(st, 19);
+	r->ns.ino = (uint64_t)sqlite3_column_int64(st, 20);
+	r->ext_undo = strdup(undo ? (const char *)undo : "");
+	text_col(st, 22, r->labels.network, sizeof(r->labels.network));
+	text_col(st, 23, r->labels.k8s_namespace, sizeof(r->labels.k8s_namespace));
+	text_col(st, 24, r->labels.pod, sizeof(r->labels.pod));
+	text_col(st, 25, r->labels.pod_uid, sizeof(r->labels.pod_uid));
+	r->egress_burst = opt_col(st, 26);
+	r->ingress_burst = opt_col(st, 27);
+	r->remap = strdup(remap ? (const char *)remap : "");
+	return r->ports && r->blocks && r->ext_undo && r->remap ? 0 : -ENOMEM;
 }
 
 int iso_ckpt_load(struct iso_ckpt *c, struct iso_ckpt_row **rows, size_t *n,
@@ -249,6 +276,8 @@ void iso_ckpt_rows_free(struct iso_ckpt_row *rows, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(rows[i].ports);
 		free(rows[i].blocks);
+		free(rows[i].ext_undo);
+		free(rows[i].remap);
 	}
 	free(rows);
 }

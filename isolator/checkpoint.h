@@ -11,6 +11,7 @@
 #include <net/if.h>
 
 #include "isolator/container.h"
+#include "tc/netns.h"
 
 enum iso_state { ISO_PREPARING, ISO_RUNNING, ISO_DESTROYING };
 
@@ -20,13 +21,18 @@ struct iso_ckpt_row {
 	struct iso_labels labels;
 	char *ports;			/* Mesos range text, malloc'd */
 	struct pm_range ephemeral;
-	struct iso_opt_u64 egress, ingress;
+	struct iso_opt_u64 egress, ingress, egress_burst, ingress_burst;
 	char veth[IF_NAMESIZE];
 	int veth_ifindex;
 	char netns[PATH_MAX];
 	uint32_t slot;
 	char *blocks;			/* "port/size/node/hnode ...", malloc'd */
 	double created_at;
+	char ifname[IF_NAMESIZE];
+	bool external;			/* netns is a runtime's, ns its identity */
+	struct tc_netns_id ns;
+	char *ext_undo;			/* iso_ext_undo_format's text; malloc'd when read */
+	char *remap;			/* iso_remap_format's text; malloc'd when read */
 };
 
 struct iso_ckpt;

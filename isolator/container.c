@@ -16,6 +16,7 @@
 #include "common/fs.h"
 #include "common/log.h"
 #include "isolator/agent.h"
+#include "isolator/remap.h"
 #include "isolator/watch.h"
 #include "portmap/alloc.h"
 #include "tc/link.h"
@@ -96,8 +97,11 @@ static struct iso_container **find(struct iso_agent *a, const char *id)
 	return pp;
 }
 
-static int to_record(const struct iso_container *c, struct iso_record *r, struct nis_err *err)
+static int to_record(const struct iso_agent *a, const struct iso_container *c,
+		     struct iso_record *r, struct nis_err *err)
 {
+	const struct tc_host *h = &a->cfg->host;
+
 	memset(r, 0, sizeof(*r));
 	pm_set_init(&r->ports);
 	if (pm_set_copy(&r->ports, &c->ports))
@@ -106,10 +110,20 @@ static int to_record(const struct iso_container *c, struct iso_record *r, struct
 	r->labels = c->labels;
 	snprintf(r->netns, sizeof(r->netns), "%s", c->dp.netns);
 	snprintf(r->veth, sizeof(r->veth), "%s", c->dp.veth);
+	snprintf(r->ifname, sizeof(r->ifname), "%s", c->dp.ifname);
+	r->external = c->dp.external;
+	r->ip = h->ip;
+	r->gateway = h->gateway;
+	r->prefixlen = h->prefixlen;
+	memcpy(r->mac, h->mac, sizeof(r->mac));
 	r->veth_ifindex = c->dp.veth_ifindex;
 	r->ephemeral = c->dp.ephemeral;
 	r->egress = c->dp.egress;
 	r->ingress = c->dp.ingress;
+	r->egress_burst = c->dp.egress_burst;
+	r->ingress_burst = c->dp.ingress_burst;
+	memcpy(r->remap, c->dp.remap, sizeof(r->remap));
+	r->nremap = c->dp.nremap;
 	r->created_at = c->created_at;
 	return 0;
 }
@@ -119,12 +133,21 @@ int iso_agent_checkpoint(struct iso_agent *a, const struct iso_container *c,
 {
 	struct iso_ckpt_row r = { .state = st, .labels = c->labels, .ephemeral = c->dp.ephemeral,
 				  .egress = c->dp.egress, .ingress = c->dp.ingress,
+				  .egress_burst = c->dp.egress_burst,
+				  .ingress_burst = c->dp.ingress_burst,
 				  .veth_ifindex = c->dp.veth_ifindex, .slot = c->dp.slot,
 				  .created_at = c->created_at };
-	char ports[8192];
+	char ports[8192], undo[256], remap[TC_REMAP_MAX * 12 + 1];
 	int rc;
 
 	memcpy(r.id, c->id, sizeof(r.id));
+	memcpy(r.ifname, c->dp.ifname, sizeof(r.ifname));
+	r.external = c->dp.external;
+	r.ns = c->dp.ns;
+	iso_ext_undo_format(&c->dp.undo, undo, sizeof(undo));
+	r.ext_undo = undo;
+	iso_remap_format(c->dp.remap, c->dp.nremap, remap, sizeof(remap));
+	r.remap = remap;
 	memcpy(r.veth, c->dp.veth, sizeof(r.veth));
 	memcpy(r.netns, c->dp.netns, sizeof(r.netns));
 	if (pm_set_format(&c->ports, ports, sizeof(ports)) < 0)
@@ -138,75 +161,15 @@ int iso_agent_checkpoint(struct iso_agent *a, const struct iso_container *c,
 	return rc;
 }
 
-/* ---- validation, before anything is touched ---- */
-
-static int clamp_egress(const struct iso_flags *f, struct iso_opt_u64 *rate,
-			struct nis_err *err)
+static int take_remap(struct iso_agent *a, struct iso_container *c,
+		      const struct iso_create *req, struct nis_err *err)
 {
-	if (!rate->set)
-		return 0;
-	if (rate->v == 0)
-		return nis_err_set(err, -EINVAL, "egress_rate_limit must be positive");
-	if (f->minimum_egress_rate_limit.set && rate->v < f->minimum_egress_rate_limit.v)
-		rate->v = f->minimum_egress_rate_limit.v;
-	if (f->maximum_egress_rate_limit.set && rate->v > f->maximum_egress_rate_limit.v)
-		rate->v = f->maximum_egress_rate_limit.v;
-	return 0;
-}
-
-/* Parses text into *out and checks it against the agent's ports and the
- * ports other containers hold (own: what the caller already holds). */
-static int check_ports(struct iso_agent *a, const char *text, const struct pm_set *own,
-		       struct pm_set *out, struct nis_err *err)
-{
-	struct pm_set others;
-	char buf[256];
-	int rc;
-
-	if (!text)
-		return 0;
-	if ((rc = pm_set_parse(text, "ports", out, err)))
-		return rc;
-	if (!pm_set_contains(&a->cfg->res.ports, out)) {
-		pm_set_format(&a->cfg->res.ports, buf, sizeof(buf));
-		return nis_err_set(err, -ERANGE, "ports %s are not all within the agent's "
-				   "ports %s", text, buf);
-	}
-	pm_set_init(&others);
-	if ((rc = pm_set_subtract(&others, &a->used_ports, own)))
-		return nis_err_set(err, rc, "out of memory");
-	rc = pm_set_overlaps(&others, out);
-	pm_set_free(&others);
-	if (rc)
-		return nis_err_set(err, -EADDRINUSE, "ports %s are held by another container",
-				   text);
-	return 0;
-}
-
-static int check_create(struct iso_agent *a, const struct iso_create *req,
-			struct iso_opt_u64 *eg, struct pm_set *ports, struct nis_err *err)
-{
-	const struct iso_flags *f = &a->cfg->flags;
-	struct pm_set none;
-	int rc;
-
-	if (!req->id || !iso_id_valid(req->id))
-		return nis_err_set(err, -EINVAL, "container_id '%s' must be 1-64 of "
-				   "[A-Za-z0-9._-]", req->id ? req->id : "");
-	if (*find(a, req->id))
-		return nis_err_set(err, -EEXIST, "container '%s' already exists", req->id);
-	if (a->count >= a->cfg->max_containers)
-		return nis_err_set(err, -ENOSPC, "no free ephemeral port block "
-				   "(%zu containers, the most this agent takes)", a->count);
-	pm_set_init(&none);
-	if ((rc = check_ports(a, req->ports, &none, ports, err)))
-		return rc;
-	*eg = req->egress.set ? req->egress : f->egress_rate_limit_per_container;
-	if ((rc = clamp_egress(f, eg, err)))
-		return rc;
-	if (req->ingress.set && req->ingress.v == 0)
-		return nis_err_set(err, -EINVAL, "ingress_rate_limit must be positive");
-	return 0;
+	if (req->nremap > TC_REMAP_MAX)
+		return nis_err_set(err, -EINVAL, "at most %d port mappings", TC_REMAP_MAX);
+	memcpy(c->dp.remap, req->remap, req->nremap * sizeof(*req->remap));
+	c->dp.nremap = req->nremap;
+	return iso_remap_check(c->dp.remap, &c->dp.nremap, &c->ports, &a->cfg->res.ephemeral,
+			       err);
 }
 
 /* A destroyed container of the same veth name may still be being removed
@@ -238,26 +201,40 @@ int iso_agent_create(struct iso_agent *a, const struct iso_create *req,
 	pm_set_init(&c->ports);
 	pthread_mutex_lock(&a->lock);
 	wait_reaped(a, req->id);
-	if ((rc = check_create(a, req, &eg, &c->ports, err)) ||
+	if ((rc = iso_admit_create(a, req, &eg, &c->ports, err)) ||
+	    (rc = take_remap(a, c, req, err)) ||
 	    (rc = pm_alloc_take(a->eph, &c->dp.ephemeral, err)))
 		goto fail;
 	snprintf(c->id, sizeof(c->id), "%s", req->id);
 	c->labels = req->labels;
-	if (snprintf(c->dp.netns, sizeof(c->dp.netns), "%s/%s", a->netns_dir, c->id) >=
-	    (int)sizeof(c->dp.netns)) {
-		pm_alloc_release(a->eph, c->dp.ephemeral, NULL);
+	c->dp.nsfd = c->dp.diag_fd = c->dp.sockstat_fd = c->dp.snmp_fd = c->dp.range_fd = -1;
+	c->dp.external = req->netns != NULL;
+	snprintf(c->dp.ifname, sizeof(c->dp.ifname), "%s", req->ifname ? req->ifname : "eth0");
+	if (c->dp.external) {
+		snprintf(c->dp.netns, sizeof(c->dp.netns), "%s", req->netns);
+		rc = iso_admit_adopt(a, c, err);
+	} else if (snprintf(c->dp.netns, sizeof(c->dp.netns), "%s/%s", a->netns_dir, c->id) >=
+		   (int)sizeof(c->dp.netns)) {
 		rc = nis_err_set(err, -ENAMETOOLONG, "--runtime_dir is too long");
+	}
+	if (rc) {
+		pm_alloc_release(a->eph, c->dp.ephemeral, NULL);
 		goto fail;
 	}
 	veth_name(c->id, c->dp.veth);
 	c->dp.egress = eg;
 	c->dp.ingress = req->ingress.set ? req->ingress : f->ingress_rate_limit_per_container;
+	c->dp.egress_burst = req->egress_burst;
+	c->dp.ingress_burst = req->ingress_burst;
+	iso_admit_burst_note(c->id, "egress", c->dp.egress_burst, c->dp.egress);
+	iso_admit_burst_note(c->id, "ingress", c->dp.ingress_burst, c->dp.ingress);
 	gettimeofday(&tv, NULL);
 	c->created_at = (double)tv.tv_sec + tv.tv_usec / 1e6;
 	/* Recorded before the kernel is touched: a crash during isolate
 	 * leaves a "preparing" row that recovery finishes off. */
 	if ((rc = iso_agent_checkpoint(a, c, ISO_PREPARING, err))) {
 		pm_alloc_release(a->eph, c->dp.ephemeral, NULL);
+		iso_dp_release(&c->dp);
 		goto fail;
 	}
 	iso_dp_test_abort(11);
@@ -279,7 +256,7 @@ int iso_agent_create(struct iso_agent *a, const struct iso_create *req,
 	c->next = a->list;
 	a->list = c;
 	a->count++;
-	rc = out ? to_record(c, out, err) : 0;
+	rc = out ? to_record(a, c, out, err) : 0;
 	/* Under the lock: once it is released, a DELETE may free c. */
 	log_msg(LOG_INFO, "container %s created: veth %s, ephemeral ports [%u-%u]", c->id,
 		c->dp.veth, c->dp.ephemeral.begin, c->dp.ephemeral.end);
@@ -330,8 +307,8 @@ static int update_locked(struct iso_agent *a, struct iso_container *c,
 
 	pm_set_init(&ports);
 	pm_set_init(&old);
-	if ((rc = check_ports(a, req->ports, &c->ports, &ports, err)) ||
-	    (rc = clamp_egress(f, &eg, err)))
+	if ((rc = iso_admit_ports(a, req->ports, &c->ports, &ports, err)) ||
+	    (rc = iso_admit_egress(f, &eg, err)))
 		goto out;
 	if (in.set && in.v == 0) {
 		rc = nis_err_set(err, -EINVAL, "ingress_rate_limit must be positive");
@@ -361,7 +338,7 @@ int iso_agent_update(struct iso_agent *a, const char *id, const struct iso_updat
 	if (!(c = *find(a, id)))
 		rc = nis_err_set(err, -ENOENT, "no container '%s'", id);
 	else if (!(rc = update_locked(a, c, req, err)) && out)
-		rc = to_record(c, out, err);
+		rc = to_record(a, c, out, err);
 	pthread_mutex_unlock(&a->lock);
 	if (!rc)
 		log_msg(LOG_INFO, "container %s updated", id);
@@ -374,9 +351,10 @@ static void remove_container(struct iso_agent *a, struct iso_container *c)
 {
 	struct nis_err err = { "" };
 	int ifindex = c->dp.veth_ifindex;
-	const char *netns = c->dp.nsfd >= 0 ? c->dp.netns : NULL;
+	const char *netns = c->dp.nsfd >= 0 && !c->dp.external ? c->dp.netns : NULL;
 
 	acct_forget(c->dp.meter);	/* no pass reads it again; its last rows go */
+	iso_ext_undo(&c->dp);
 	iso_dp_unhook(&a->dp, &c->dp);
 	iso_dp_test_abort(14);
 	if (a->reaper && !iso_reaper_add(a->reaper, c->id, c->dp.veth, ifindex, netns))
@@ -407,6 +385,25 @@ static void destroy_locked(struct iso_agent *a, struct iso_container **pp)
 	iso_container_free(c);
 }
 
+void iso_agent_sweep_gone(struct iso_agent *a)
+{
+	struct iso_container **pp = &a->list;
+
+	pthread_mutex_lock(&a->lock);
+	while (*pp) {
+		struct iso_container *c = *pp;
+		if (!c->dp.external || iso_ext_present(&c->dp) != 0) {
+			pp = &c->next;
+			continue;
+		}
+		c->dp.ns_gone = true;
+		log_msg(LOG_INFO, "container %s: its network namespace %s was removed or "
+			"replaced by its runtime: destroying it", c->id, c->dp.netns);
+		destroy_locked(a, pp);
+	}
+	pthread_mutex_unlock(&a->lock);
+}
+
 int iso_agent_destroy(struct iso_agent *a, const char *id, struct nis_err *err)
 {
 	struct iso_container **pp;
@@ -429,7 +426,7 @@ int iso_agent_get(struct iso_agent *a, const char *id, struct iso_record *out,
 
 	pthread_mutex_lock(&a->lock);
 	c = *find(a, id);
-	rc = c ? to_record(c, out, err) : nis_err_set(err, -ENOENT, "no container '%s'", id);
+	rc = c ? to_record(a, c, out, err) : nis_err_set(err, -ENOENT, "no container '%s'", id);
 	pthread_mutex_unlock(&a->lock);
 	return rc;
 }
@@ -449,7 +446,7 @@ int iso_agent_list(struct iso_agent *a, struct iso_record **out, size_t *n,
 	pthread_mutex_lock(&a->lock);
 	r = calloc(a->count ? a->count : 1, sizeof(*r));
 	for (struct iso_container *c = a->list; r && c && !rc; c = c->next)
-		rc = to_record(c, &r[i++], err);
+		rc = to_record(a, c, &r[i++], err);
 	pthread_mutex_unlock(&a->lock);
 	if (!r || rc) {
 		while (r && i--)

@@ -12,14 +12,18 @@
 #include "isolator/config.h"
 #include "isolator/flags.h"
 #include "portmap/ranges.h"
+#include "tc/remap.h"
 
 #define ISO_ID_MAX 64
 #define ISO_LABEL_MAX 256
 
-/* The labels Mesos puts next to every statistics entry. */
+/* The labels Mesos puts next to every statistics entry; those a CNI ADD
+ * brings (its network's name, the pod of CNI_ARGS: K8S_POD_*). */
 struct iso_labels {
 	char executor_id[ISO_LABEL_MAX], executor_name[ISO_LABEL_MAX];
 	char framework_id[ISO_LABEL_MAX], source[ISO_LABEL_MAX];
+	char network[ISO_LABEL_MAX], k8s_namespace[ISO_LABEL_MAX];
+	char pod[ISO_LABEL_MAX], pod_uid[ISO_LABEL_MAX];
 };
 
 /* What a caller may see of a container: a copy, safe without the lock. */
@@ -27,20 +31,34 @@ struct iso_record {
 	char id[ISO_ID_MAX + 1];
 	struct iso_labels labels;
 	char netns[PATH_MAX];
+	bool external;			/* netns is the runtime's */
 	char veth[IF_NAMESIZE];
+	char ifname[IF_NAMESIZE];	/* the veth's peer inside */
 	int veth_ifindex;
 	struct pm_range ephemeral;
 	struct pm_set ports;		/* owned by the record */
 	struct iso_opt_u64 egress, ingress;
+	struct iso_opt_u64 egress_burst, ingress_burst;
+	struct tc_remap remap[TC_REMAP_MAX];	/* host port != container port */
+	size_t nremap;
 	double created_at;
+	/* what the container's interface has: the host's */
+	struct in_addr ip, gateway;
+	int prefixlen;
+	uint8_t mac[6];
 };
 
 void iso_record_free(struct iso_record *r);
 
 struct iso_create {
 	const char *id;
+	const char *netns;		/* a runtime's namespace to adopt, NULL: make one */
+	const char *ifname;		/* NULL: "eth0" */
 	const char *ports;		/* Mesos range list, NULL: none */
 	struct iso_opt_u64 egress, ingress;	/* unset: the agent's default */
+	struct iso_opt_u64 egress_burst, ingress_burst;	/* bytes; unset: the default */
+	const struct tc_remap *remap;	/* host ports (among ports) to its own ports */
+	size_t nremap;
 	struct iso_labels labels;
 };
 

@@ -15,6 +15,7 @@
 #include "acct/meter.h"
 #include "isolator/datapath.h"
 #include "isolator/portblocks.h"
+#include "isolator/remap.h"
 #include "tc/addr.h"
 #include "tc/ethtool.h"
 #include "tc/link.h"
@@ -136,15 +137,18 @@ static int container_filters(struct iso_dp *dp, struct iso_dp_ct *ct, struct nis
 		lo_rules[i].keys[lo_rules[i].nkeys++] =
 			tc_u32_key_ip(i % 2 ? loopback : dp->host.ip, 32, 16);
 	}
+	/* Port mappings need eth0's egress hook too: clsact. */
 	if ((rc = tc_qdisc_ingress_add(sk, lo, false, err)) ||
-	    (rc = tc_qdisc_ingress_add(sk, eth0, false, err)) ||
+	    (rc = (ct->nremap ? tc_qdisc_clsact_add : tc_qdisc_ingress_add)(sk, eth0, false,
+									err)) ||
 	    (rc = add_rules(sk, lo, lo_rules, 4, err)) ||
 	    (rc = tc_u32_table_add(sk, lo, TC_INGRESS, DP_PRIO_IP_HIGH, ETH_P_IP,
 				   TC_U32_HT(DP_HT_CT_LO), 1, err)) ||
 	    (rc = add_l4_links(sk, lo, DP_PRIO_IP_HIGH, DP_HT_CT_LO, NULL, err)) ||
 	    (rc = tc_u32_table_add(sk, eth0, TC_INGRESS, DP_PRIO_IP, ETH_P_IP,
 				   TC_U32_HT(DP_HT_CT_ETH0), 1, err)) ||
-	    (rc = add_l4_links(sk, eth0, DP_PRIO_IP, DP_HT_CT_ETH0, &loopback, err)))
+	    (rc = add_l4_links(sk, eth0, DP_PRIO_IP, DP_HT_CT_ETH0, &loopback, err)) ||
+	    (rc = iso_dp_remap_add(ct, false, err)))
 		return rc;
 	return 0;
 }
@@ -160,21 +164,27 @@ struct inside_job {
 static int inside(void *arg)
 {
 	struct inside_job *j = arg;
-	char range[32];
+	char range[32], name[64];
 	int rc;
 
 	snprintf(range, sizeof(range), "%u %u", j->ct->ephemeral.begin, j->ct->ephemeral.end);
-	/* IPv6 may be compiled out: then there is nothing to turn off. */
-	tc_sysctl_write("net.ipv6.conf.all.disable_ipv6", "1", NULL);
-	tc_sysctl_write("net.ipv6.conf.default.disable_ipv6", "1", NULL);
-	for (int i = 0; i < DP_N_SYSCTLS; i++)
-		if (j->dp->sysctl_val[i][0])
-			tc_sysctl_write(dp_copied_sysctls[i], j->dp->sysctl_val[i], NULL);
+	/* IPv6 may be compiled out: then there is nothing to turn off. A
+	 * runtime's namespace keeps its own settings but for our interface. */
+	snprintf(name, sizeof(name), "net.ipv6.conf.%s.disable_ipv6", j->ct->ifname);
+	tc_sysctl_write(name, "1", NULL);
+	if (!j->ct->external) {
+		tc_sysctl_write("net.ipv6.conf.all.disable_ipv6", "1", NULL);
+		tc_sysctl_write("net.ipv6.conf.default.disable_ipv6", "1", NULL);
+		for (int i = 0; i < DP_N_SYSCTLS; i++)
+			if (j->dp->sysctl_val[i][0])
+				tc_sysctl_write(dp_copied_sysctls[i], j->dp->sysctl_val[i], NULL);
+	}
+	snprintf(name, sizeof(name), "net.ipv4.conf.%s.accept_local", j->ct->ifname);
 	if ((rc = tc_sysctl_write("net.ipv4.ip_local_port_range", range, j->err)) ||
 	    (rc = tc_sysctl_write("net.ipv4.conf.lo.route_localnet", "1", j->err)) ||
 	    (rc = tc_sysctl_write("net.ipv4.conf.lo.accept_local", "1", j->err)) ||
-	    (rc = tc_sysctl_write("net.ipv4.conf.eth0.accept_local", "1", j->err)) ||
-	    (rc = tc_ethtool_rx_csum_off("eth0", j->err)))
+	    (rc = tc_sysctl_write(name, "1", j->err)) ||
+	    (rc = tc_ethtool_rx_csum_off(j->ct->ifname, j->err)))
 		return rc;
 	return 0;
 }
@@ -186,7 +196,7 @@ static int configure_container(struct iso_dp *dp, struct iso_dp_ct *ct, struct n
 	int rc;
 
 	if ((rc = tc_link_ifindex(sk, "lo", &ct->ct_lo, err)) ||
-	    (rc = tc_link_ifindex(sk, "eth0", &ct->ct_eth0, err)) ||
+	    (rc = tc_link_ifindex(sk, ct->ifname, &ct->ct_eth0, err)) ||
 	    (rc = tc_link_set(sk, ct->ct_lo, dp->host.mac, dp->host.mtu, 1, err)) ||
 	    (rc = tc_link_set(sk, ct->ct_eth0, NULL, 0, 1, err)) ||
 	    (rc = tc_addr_add(sk, ct->ct_eth0, dp->host.ip, dp->host.prefixlen, err)) ||
@@ -274,10 +284,13 @@ static int veth_up(struct iso_dp *dp, struct iso_dp_ct *ct, struct nis_err *err)
 	return tc_link_set(dp->sk, ct->veth_ifindex, NULL, 0, 1, err);
 }
 
+/* An external namespace was opened (and checked) by iso_ext_adopt. */
 static int netns_make(struct iso_dp_ct *ct, struct nis_err *err)
 {
+	if (ct->external)
+		return 0;
 	ct->nsfd = tc_netns_create(ct->netns, err);
-	return ct->nsfd < 0 ? ct->nsfd : 0;
+	return ct->nsfd < 0 ? ct->nsfd : tc_netns_fd_id(ct->nsfd, &ct->ns);
 }
 
 /* ct->nblocks counts installed blocks: blocks_add unwinds its own part. */
@@ -318,6 +331,10 @@ static int open_stat_fds(struct iso_dp_ct *ct, const struct iso_flags *f, struct
 {
 	int rc;
 
+	if ((rc = open_one(tc_netns_open_file_rw(ct->nsfd,
+						 "/proc/sys/net/ipv4/ip_local_port_range"),
+			   "ip_local_port_range", &ct->range_fd, err)))
+		return rc;
 	if (f->network_enable_socket_statistics_summary &&
 	    (rc = open_one(tc_netns_open_file(ct->nsfd, "/proc/thread-self/net/sockstat"),
 			   "sockstat", &ct->sockstat_fd, err)))
@@ -345,14 +362,18 @@ static void close_fd(int *fd)
 int iso_dp_isolate(struct iso_dp *dp, struct iso_dp_ct *ct, const struct pm_set *ports,
 		   const struct iso_flags *f, struct nis_err *err)
 {
-	struct tc_veth_spec spec = { ct->veth, "eth0", -1, dp->host.mac, dp->host.mtu };
+	struct tc_veth_spec spec = { ct->veth, ct->ifname, -1, dp->host.mac, dp->host.mtu };
 	struct iso_opt_u64 eg = ct->egress, in = ct->ingress;
 	int rc = 0, nplanned;
 
-	ct->nsfd = ct->diag_fd = ct->sockstat_fd = ct->snmp_fd = -1;
+	if (!ct->external)
+		ct->nsfd = -1;
+	ct->diag_fd = ct->sockstat_fd = ct->snmp_fd = ct->range_fd = -1;
 	ct->meter = NULL;
 	ct->nblocks = 0;
 	ct->egress.set = ct->ingress.set = false;
+	if ((rc = iso_dp_remap_reserve(ct, err)))
+		return rc;
 	if ((nplanned = plan_blocks(ct, ports, err)) < 0)
 		return nplanned;
 	if (!(ct->slot = iso_ids_take(&dp->slots, 1))) {
@@ -385,6 +406,7 @@ void iso_dp_release(struct iso_dp_ct *ct)
 	close_fd(&ct->diag_fd);
 	close_fd(&ct->sockstat_fd);
 	close_fd(&ct->snmp_fd);
+	close_fd(&ct->range_fd);
 	close_fd(&ct->nsfd);
 	acct_meter_free(ct->meter);
 	ct->meter = NULL;
@@ -426,8 +448,10 @@ void iso_dp_unhook(struct iso_dp *dp, struct iso_dp_ct *ct)
 void iso_dp_remove(struct nl_sock *sk, const char *veth, int ifindex, const char *netns)
 {
 	struct nis_err err = { "" };
+	int rc = ifindex ? tc_link_delete(sk, ifindex, &err) : 0;
 
-	if (ifindex && tc_link_delete(sk, ifindex, &err))
+	/* -ENODEV: the veth went with a runtime's namespace, once we let go. */
+	if (rc && rc != -ENODEV)
 		log_msg(LOG_WARN, "cannot delete %s: %s", veth, err.msg);
 	if (netns && tc_netns_remove(netns, &err))
 		log_msg(LOG_WARN, "%s", err.msg);
@@ -436,8 +460,9 @@ void iso_dp_remove(struct nl_sock *sk, const char *veth, int ifindex, const char
 void iso_dp_cleanup(struct iso_dp *dp, struct iso_dp_ct *ct)
 {
 	int ifindex = ct->veth_ifindex;
-	bool had_netns = ct->nsfd >= 0;
+	bool had_netns = ct->nsfd >= 0 && !ct->external;
 
+	iso_ext_undo(ct);
 	iso_dp_unhook(dp, ct);
 	iso_dp_remove(dp->sk, ct->veth, ifindex, had_netns ? ct->netns : NULL);
 	ct->veth_ifindex = 0;
@@ -514,15 +539,20 @@ int iso_dp_resume(struct iso_dp *dp, struct iso_dp_ct *ct, const struct iso_flag
 {
 	int rc;
 
-	ct->diag_fd = ct->sockstat_fd = ct->snmp_fd = -1;
+	ct->diag_fd = ct->sockstat_fd = ct->snmp_fd = ct->range_fd = -1;
 	ct->meter = NULL;
-	if ((ct->nsfd = tc_netns_open(ct->netns, err)) < 0)
-		return ct->nsfd;
+	if (!ct->external) {
+		if ((ct->nsfd = tc_netns_open(ct->netns, err)) < 0)
+			return ct->nsfd;
+		tc_netns_fd_id(ct->nsfd, &ct->ns);
+	}
 	if ((rc = reserve_ids(dp, ct, err)) ||
 	    (rc = tc_netns_nl_open(ct->nsfd, &ct->nsk, err)) ||
 	    (rc = tc_link_ifindex(ct->nsk, "lo", &ct->ct_lo, err)) ||
-	    (rc = tc_link_ifindex(ct->nsk, "eth0", &ct->ct_eth0, err)) ||
+	    (rc = tc_link_ifindex(ct->nsk, ct->ifname, &ct->ct_eth0, err)) ||
 	    (rc = open_stat_fds(ct, f, err)) ||
+	    (rc = iso_dp_remap_reserve(ct, err)) ||
+	    (rc = iso_dp_remap_add(ct, true, err)) ||
 	    (rc = mirror_nodes(dp, ct, ISO_DP_READD, err)))
 		return rc;
 	/* The blocks first: they fill the owners array the new guard reads. */

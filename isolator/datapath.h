@@ -7,10 +7,12 @@
 #include <limits.h>
 #include <net/if.h>
 
+#include "isolator/extns.h"
 #include "isolator/flags.h"
 #include "isolator/hostdp.h"
 #include "portmap/blocks.h"
 #include "portmap/ranges.h"
+#include "tc/remap.h"
 
 struct iso_dp_block {
 	struct pm_block b;
@@ -27,15 +29,24 @@ struct iso_rate {
 
 struct iso_dp_ct {
 	/* set by the caller before isolate */
-	char netns[PATH_MAX];		/* handle path */
+	char netns[PATH_MAX];		/* handle path (the runtime's, if external) */
 	char veth[IF_NAMESIZE];		/* host end */
+	char ifname[IF_NAMESIZE];	/* the peer's name inside, "eth0" by default */
+	bool external;			/* netns is the runtime's: adopted, never removed */
+	bool ns_gone;			/* ...and its runtime removed or replaced it */
+	struct tc_netns_id ns;		/* the namespace held */
+	struct iso_ext_undo undo;	/* external: what to put back on DELETE */
 	struct pm_range ephemeral;
 	struct iso_opt_u64 egress, ingress;	/* bytes/s */
+	struct iso_opt_u64 egress_burst, ingress_burst;	/* bytes, unset: the flag's */
+	struct tc_remap remap[TC_REMAP_MAX];	/* host port != its port */
+	size_t nremap;
 	/* filled by isolate */
 	int veth_ifindex, ct_eth0, ct_lo;
 	int nsfd;
 	struct nl_sock *nsk;		/* lives in the container's namespace */
 	int diag_fd, sockstat_fd, snmp_fd;	/* statistics readers there, or -1 */
+	int range_fd;			/* its ip_local_port_range, read-write, or -1 */
 	uint32_t slot;
 	struct iso_dp_block *blocks;
 	size_t nblocks;
@@ -57,6 +68,12 @@ int iso_dp_set_ports(struct iso_dp *dp, struct iso_dp_ct *ct, const struct pm_se
 int iso_dp_set_limits(struct iso_dp *dp, struct iso_dp_ct *ct, struct iso_opt_u64 egress,
 		      struct iso_opt_u64 ingress, const struct iso_flags *f,
 		      struct nis_err *err);
+
+/* HTB keeps a burst as the time it takes at the rate, in 32 bits of 64 ns
+ * ticks (274 s): a burst is clamped to ISO_BURST_MAX_S of its rate, and to
+ * 32 bits of bytes. Kubernetes' default bursts (2^31-2^32 bits) need it. */
+#define ISO_BURST_MAX_S 256
+uint32_t iso_dp_burst(uint64_t burst, uint64_t rate);
 
 /* The host side of ct's egress cap (tc/police.h) set to its limit. */
 int iso_dp_police_sync(struct iso_dp *dp, const struct iso_dp_ct *ct, const struct iso_flags *f,

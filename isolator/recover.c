@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "isolator/agent.h"
 #include "isolator/portblocks.h"
+#include "isolator/remap.h"
 #include "tc/link.h"
 #include "tc/netns.h"
 #include "tc/qdisc.h"
@@ -35,9 +36,42 @@ static struct iso_container *from_row(const struct iso_ckpt_row *r)
 	c->dp.ephemeral = r->ephemeral;
 	c->dp.egress = r->egress;
 	c->dp.ingress = r->ingress;
+	c->dp.egress_burst = r->egress_burst;
+	c->dp.ingress_burst = r->ingress_burst;
 	c->dp.slot = r->slot;
-	c->dp.nsfd = c->dp.diag_fd = c->dp.sockstat_fd = c->dp.snmp_fd = -1;
+	c->dp.nsfd = c->dp.diag_fd = c->dp.sockstat_fd = c->dp.snmp_fd = c->dp.range_fd = -1;
+	memcpy(c->dp.ifname, r->ifname, sizeof(c->dp.ifname));
+	c->dp.external = r->external;
+	c->dp.ns = r->ns;
+	if (iso_remap_parse(r->remap, c->dp.remap, &c->dp.nremap))
+		log_msg(LOG_WARN, "container %s: its port mappings '%s' are unreadable: they are "
+			"not put back", r->id, r->remap);
+	if (iso_ext_undo_parse(r->ext_undo, &c->dp.undo))
+		log_msg(LOG_WARN, "container %s: its snapshot '%s' is unreadable: its "
+			"namespace will not be put back as it was", r->id, r->ext_undo);
 	return c;
+}
+
+/* A runtime's namespace is taken back only if the path still names the
+ * namespace recorded; the fd then holds it. */
+static int check_external(struct iso_agent *a, struct iso_container *c, struct nis_err *err)
+{
+	struct tc_netns_id id;
+
+	if ((c->dp.nsfd = tc_netns_open_foreign(c->dp.netns, &id, NULL)) < 0 ||
+	    id.dev != c->dp.ns.dev || id.ino != c->dp.ns.ino) {
+		if (c->dp.nsfd >= 0)
+			close(c->dp.nsfd);
+		c->dp.nsfd = -1;
+		c->dp.ns_gone = true;
+		return nis_err_set(err, -ENOENT, "its netns %s is gone or was replaced by its "
+				   "runtime", c->dp.netns);
+	}
+	for (struct iso_container *o = a->list; o; o = o->next)
+		if (o->dp.ns.dev == id.dev && o->dp.ns.ino == id.ino)
+			return nis_err_set(err, -EBUSY, "its netns %s is container %s's",
+					   c->dp.netns, o->id);
+	return 0;
 }
 
 /* Everything resume needs, checked before anything is reserved. */
@@ -51,7 +85,9 @@ static int check_row(struct iso_agent *a, struct iso_container *c, const struct 
 				   r->state == ISO_PREPARING ? "being created" : "being destroyed");
 	if ((rc = tc_link_ifindex(a->dp.sk, c->dp.veth, &c->dp.veth_ifindex, err)))
 		return nis_err_set(err, rc, "its veth %s is gone", c->dp.veth);
-	if (access(c->dp.netns, F_OK))
+	if (c->dp.external && (rc = check_external(a, c, err)))
+		return rc;
+	if (!c->dp.external && access(c->dp.netns, F_OK))
 		return nis_err_set(err, -ENOENT, "its netns handle %s is gone", c->dp.netns);
 	if ((rc = pm_set_parse(r->ports, "ports", &c->ports, err)) ||
 	    (rc = iso_dp_blocks_parse(r->blocks, &c->dp, err)))
@@ -61,14 +97,27 @@ static int check_row(struct iso_agent *a, struct iso_container *c, const struct 
 	return pm_alloc_reserve(a->eph, c->dp.ephemeral, err);
 }
 
-/* Kernel objects of a container that will not come back, by name. */
+/* Kernel objects of a container that will not come back, by name; a
+ * runtime's namespace is put back as it was if it is still the one. */
 static void finish_off(struct iso_agent *a, struct iso_container *c)
 {
+	struct tc_netns_id id;
 	int ifindex;
 
 	if (!tc_link_ifindex(a->dp.sk, c->dp.veth, &ifindex, NULL))
 		tc_link_delete(a->dp.sk, ifindex, NULL);
-	tc_netns_remove(c->dp.netns, NULL);
+	if (!c->dp.external) {
+		tc_netns_remove(c->dp.netns, NULL);
+		return;
+	}
+	if (c->dp.nsfd < 0 && !c->dp.ns_gone &&
+	    (c->dp.nsfd = tc_netns_open_foreign(c->dp.netns, &id, NULL)) >= 0 &&
+	    (id.dev != c->dp.ns.dev || id.ino != c->dp.ns.ino)) {
+		close(c->dp.nsfd);
+		c->dp.nsfd = -1;
+	}
+	iso_ext_undo(&c->dp);
+	iso_dp_release(&c->dp);
 }
 
 static void recover_one(struct iso_agent *a, const struct iso_ckpt_row *r)

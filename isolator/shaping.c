@@ -15,6 +15,13 @@
 #define TC_HTB_MIN_BURST (128u << 10)	/* tc/qdisc.c's least default burst */
 #define POLICE_SLACK	 (64u << 10)	/* one GSO aggregate */
 
+uint32_t iso_dp_burst(uint64_t burst, uint64_t rate)
+{
+	uint64_t most = rate > UINT32_MAX / ISO_BURST_MAX_S ? UINT32_MAX : rate * ISO_BURST_MAX_S;
+
+	return (uint32_t)(burst < most ? burst : most);
+}
+
 /* base at rate: a ceil at or below the rate is no ceil. */
 static struct tc_limit at_rate(const struct tc_limit *base, uint64_t rate)
 {
@@ -23,6 +30,7 @@ static struct tc_limit at_rate(const struct tc_limit *base, uint64_t rate)
 	l.rate = rate;
 	if (l.ceil && l.ceil <= l.rate)
 		l.ceil = 0;
+	l.burst = iso_dp_burst(l.burst, rate);
 	return l;
 }
 
@@ -45,21 +53,24 @@ static int set_limit(struct nl_sock *sk, int ifindex, const struct iso_opt_u64 *
 	return tc_limit_add(sk, ifindex, &l, err);
 }
 
-static struct tc_limit egress_limit(const struct iso_dp *dp, const struct iso_flags *f)
+/* The container's own burst, else --egress_burst; at_rate clamps it. */
+static struct tc_limit egress_limit(const struct iso_dp *dp, const struct iso_dp_ct *ct,
+				    const struct iso_flags *f)
 {
 	struct tc_limit eg = { .leaf = dp->leaf };
 
 	if (f->egress_ceil_limit.set)
 		eg.ceil = f->egress_ceil_limit.v;
-	if (f->egress_burst.set)
-		eg.burst = (uint32_t)f->egress_burst.v;
+	if (ct->egress_burst.set || f->egress_burst.set)
+		eg.burst = (uint32_t)iso_dp_burst(ct->egress_burst.set ? ct->egress_burst.v
+								 : f->egress_burst.v, UINT32_MAX);
 	return eg;
 }
 
 int iso_dp_police_sync(struct iso_dp *dp, const struct iso_dp_ct *ct, const struct iso_flags *f,
 		       struct nis_err *err)
 {
-	struct tc_limit eg = egress_limit(dp, f);
+	struct tc_limit eg = egress_limit(dp, ct, f);
 	uint64_t rate = 0, burst = 0;
 
 	if (dp->guard.police < 0)
@@ -77,9 +88,12 @@ int iso_dp_set_limits(struct iso_dp *dp, struct iso_dp_ct *ct, struct iso_opt_u6
 		      struct iso_opt_u64 ingress, const struct iso_flags *f,
 		      struct nis_err *err)
 {
-	struct tc_limit eg = egress_limit(dp, f);
+	struct tc_limit eg = egress_limit(dp, ct, f);
 	struct tc_limit in = { .leaf = dp->leaf };
 	struct iso_opt_u64 was = ct->egress;
+
+	if (ct->ingress_burst.set)
+		in.burst = iso_dp_burst(ct->ingress_burst.v, UINT32_MAX);
 	int rc;
 
 	if ((rc = set_limit(ct->nsk, ct->ct_eth0, &ct->egress, &egress, &eg, err)))
@@ -120,7 +134,7 @@ static void sample(struct iso_rate *r, double now, int rc, uint64_t bytes, uint6
 int iso_dp_shaping_check(struct iso_dp *dp, struct iso_dp_ct *ct, const struct iso_flags *f,
 			 double now)
 {
-	struct tc_limit eg = egress_limit(dp, f), in = { 0 };
+	struct tc_limit eg = egress_limit(dp, ct, f), in = { 0 };
 	struct nis_err err = { "" };
 	uint64_t bytes, packets;
 	int rc;

@@ -201,6 +201,7 @@ static int pick(struct iso_agent *a, const char *only, struct collect *k, struct
 		k->c[k->n++] = c;
 		memcpy(s->id, c->id, sizeof(s->id));
 		s->labels = c->labels;
+		snprintf(s->ifname, sizeof(s->ifname), "%s", c->dp.ifname);
 		s->egress = c->dp.egress;
 		s->ingress = c->dp.ingress;
 		acct_meter_totals(c->dp.meter, &s->acct, &s->nacct);

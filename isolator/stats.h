@@ -5,6 +5,7 @@
 #ifndef NIS_ISOLATOR_STATS_H
 #define NIS_ISOLATOR_STATS_H
 
+#include <net/if.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -20,6 +21,7 @@ struct iso_tc_stats {
 struct iso_stats {
 	char id[ISO_ID_MAX + 1];
 	struct iso_labels labels;
+	char ifname[IF_NAMESIZE];	/* its interface inside */
 	/* the container's view: rx is what it received (the host veth's tx) */
 	uint64_t rx_bytes, rx_packets, rx_errors, rx_dropped;
 	uint64_t tx_bytes, tx_packets, tx_errors, tx_dropped;

@@ -5,11 +5,16 @@
  * PATCH would find no class to change). Each container's tampering is
  * logged once. The same dumps sample the limit classes' counters: the
  * rates statistics.json and /metrics show (no kernel rate estimator: the
- * classes are made without one). */
+ * classes are made without one). First, containers in a runtime's
+ * namespace that the runtime removed are destroyed (our fds keep such a
+ * namespace, and the veth in it, alive until we let go). */
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/log.h"
 #include "common/thread.h"
@@ -26,6 +31,33 @@ struct iso_watch {
 	bool stop;
 };
 
+/* A runtime may set ip_local_port_range after its ADD (Kubernetes' safe
+ * sysctls), a tenant's root at any time: its block is the range it may
+ * use, so it is put back. Returns 1 when it was. */
+static int range_check(const struct iso_container *c)
+{
+	char buf[64];
+	unsigned lo = 0, hi = 0;
+	ssize_t n;
+
+	if (c->dp.range_fd < 0 || (n = pread(c->dp.range_fd, buf, sizeof(buf) - 1, 0)) <= 0)
+		return 0;
+	buf[n] = '\0';
+	if (sscanf(buf, "%u %u", &lo, &hi) == 2 && lo == c->dp.ephemeral.begin &&
+	    hi == c->dp.ephemeral.end)
+		return 0;
+	n = snprintf(buf, sizeof(buf), "%u %u\n", c->dp.ephemeral.begin, c->dp.ephemeral.end);
+	if (pwrite(c->dp.range_fd, buf, (size_t)n, 0) != n) {
+		log_msg(LOG_WARN, "container %s: cannot put its ip_local_port_range back: %s",
+			c->id, strerror(errno));
+		return -errno;
+	}
+	log_msg(LOG_WARN, "container %s: its ip_local_port_range was changed to %u-%u in its "
+		"namespace: put back to its block %u-%u", c->id, lo, hi, c->dp.ephemeral.begin,
+		c->dp.ephemeral.end);
+	return 1;
+}
+
 static void check_all(struct iso_agent *a)
 {
 	struct timespec t;
@@ -33,6 +65,7 @@ static void check_all(struct iso_agent *a)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	now = (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+	iso_agent_sweep_gone(a);
 	pthread_mutex_lock(&a->lock);
 	for (struct iso_container *c = a->list; c; c = c->next) {
 		int rc = iso_dp_shaping_check(&a->dp, &c->dp, &a->cfg->flags, now);
@@ -43,6 +76,7 @@ static void check_all(struct iso_agent *a)
 				"cap meanwhile; logged once)", c->id);
 		if (rc == 1)
 			c->dp.tampered = true;
+		range_check(c);
 	}
 	pthread_mutex_unlock(&a->lock);
 }

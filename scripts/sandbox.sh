@@ -71,9 +71,10 @@ sandbox_down() {
 		done
 		umount "$SB_DIR/run/netns" 2>/dev/null || true
 	fi
-	ip netns del "${SB}h" 2>/dev/null || true
-	ip netns del "${SB}w" 2>/dev/null || true
-	ip netns del "${SB}x" 2>/dev/null || true
+	# h, w, x, and any a test made for a runtime's role (ext_ns).
+	for h in $(ip netns list | awk -v p="$SB" 'index($1, p) == 1 { print $1 }'); do
+		ip netns del "$h" 2>/dev/null || true
+	done
 	rm -rf "$SB_DIR"
 }
 

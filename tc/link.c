@@ -114,6 +114,51 @@ out:
 	return rc;
 }
 
+int tc_link_get(struct nl_sock *sk, int ifindex, struct tc_link_state *st,
+		struct nis_err *err)
+{
+	struct rtnl_link *l;
+	struct nl_addr *a;
+	int rc;
+
+	if ((rc = rtnl_link_get_kernel(sk, ifindex, NULL, &l)) < 0)
+		return tc_nl_fail(err, rc, "cannot read link");
+	memset(st, 0, sizeof(*st));
+	if ((a = rtnl_link_get_addr(l)) && nl_addr_get_len(a) == 6)
+		memcpy(st->mac, nl_addr_get_binary_addr(a), 6);
+	st->mtu = rtnl_link_get_mtu(l);
+	st->up = !!(rtnl_link_get_flags(l) & IFF_UP);
+	rtnl_link_put(l);
+	return 0;
+}
+
+int tc_link_restore(struct nl_sock *sk, int ifindex, const struct tc_link_state *st,
+		    struct nis_err *err)
+{
+	struct rtnl_link *orig = rtnl_link_alloc(), *chg = rtnl_link_alloc();
+	struct nl_addr *addr = nl_addr_build(AF_LLC, st->mac, 6);
+	int rc = 0;
+
+	if (!orig || !chg || !addr) {
+		rc = nis_err_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	rtnl_link_set_ifindex(orig, ifindex);
+	rtnl_link_set_addr(chg, addr);
+	rtnl_link_set_mtu(chg, st->mtu);
+	if (st->up)
+		rtnl_link_set_flags(chg, IFF_UP);
+	else
+		rtnl_link_unset_flags(chg, IFF_UP);
+	if ((rc = rtnl_link_change(sk, orig, chg, 0)) < 0)
+		rc = tc_nl_fail(err, rc, "cannot restore link");
+out:
+	nl_addr_put(addr);
+	rtnl_link_put(chg);
+	rtnl_link_put(orig);
+	return rc;
+}
+
 struct prefix_walk {
 	const char *prefix;
 	void (*fn)(const char *, int, void *);

@@ -34,6 +34,19 @@ int tc_link_ifindex(struct nl_sock *sk, const char *name, int *ifindex,
 int tc_link_set(struct nl_sock *sk, int ifindex, const uint8_t *mac,
 		unsigned int mtu, int up, struct nis_err *err);
 
+/* What tc_link_restore puts back: a link's MAC, MTU and up state. */
+struct tc_link_state {
+	uint8_t mac[6];
+	unsigned int mtu;
+	int up;
+};
+
+int tc_link_get(struct nl_sock *sk, int ifindex, struct tc_link_state *st,
+		struct nis_err *err);
+/* Sets MAC, MTU and up or down as st says. */
+int tc_link_restore(struct nl_sock *sk, int ifindex, const struct tc_link_state *st,
+		    struct nis_err *err);
+
 /* Host-side veth names with prefix, for recovery: calls fn per link. */
 int tc_link_foreach_prefix(struct nl_sock *sk, const char *prefix,
 			   void (*fn)(const char *name, int ifindex, void *arg),

@@ -6,6 +6,8 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/nsfs.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -85,6 +87,42 @@ int tc_netns_open(const char *path, struct nis_err *err)
 	return fd;
 }
 
+int tc_netns_fd_id(int fd, struct tc_netns_id *id)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return -errno;
+	*id = (struct tc_netns_id){ st.st_dev, st.st_ino };
+	return 0;
+}
+
+int tc_netns_path_id(const char *path, struct tc_netns_id *id)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return -errno;
+	*id = (struct tc_netns_id){ st.st_dev, st.st_ino };
+	return 0;
+}
+
+int tc_netns_open_foreign(const char *path, struct tc_netns_id *id, struct nis_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return nis_err_set(err, -EINVAL,
+				   "cannot open netns %s: %s", path, strerror(errno));
+	/* NS_GET_NSTYPE (4.11): anything but a network namespace is refused. */
+	if ((rc = ioctl(fd, NS_GET_NSTYPE)) != CLONE_NEWNET) {
+		close(fd);
+		return nis_err_set(err, -EINVAL, "%s is not a network namespace", path);
+	}
+	tc_netns_fd_id(fd, id);
+	return fd;
+}
+
 int tc_netns_remove(const char *path, struct nis_err *err)
 {
 	if (access(path, F_OK))
@@ -154,12 +192,13 @@ int tc_netns_nl_open(int nsfd, struct nl_sock **out, struct nis_err *err)
 struct fd_job {
 	const char *path;
 	int domain, type, protocol;
+	int flags;		/* open(2)'s, for a path */
 };
 
 static int open_here(void *arg)
 {
 	struct fd_job *j = arg;
-	int fd = j->path ? open(j->path, O_RDONLY | O_CLOEXEC)
+	int fd = j->path ? open(j->path, j->flags | O_CLOEXEC)
 			 : socket(j->domain, j->type | SOCK_CLOEXEC, j->protocol);
 
 	return fd < 0 ? -errno : fd;
@@ -167,14 +206,21 @@ static int open_here(void *arg)
 
 int tc_netns_open_file(int nsfd, const char *path)
 {
-	struct fd_job j = { .path = path };
+	struct fd_job j = { .path = path, .flags = O_RDONLY };
+
+	return tc_netns_exec(nsfd, open_here, &j);
+}
+
+int tc_netns_open_file_rw(int nsfd, const char *path)
+{
+	struct fd_job j = { .path = path, .flags = O_RDWR };
 
 	return tc_netns_exec(nsfd, open_here, &j);
 }
 
 int tc_netns_socket(int nsfd, int domain, int type, int protocol)
 {
-	struct fd_job j = { NULL, domain, type, protocol };
+	struct fd_job j = { NULL, domain, type, protocol, 0 };
 
 	return tc_netns_exec(nsfd, open_here, &j);
 }

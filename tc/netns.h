@@ -5,6 +5,7 @@
 #ifndef NIS_TC_NETNS_H
 #define NIS_TC_NETNS_H
 
+#include <stdint.h>
 #include <netlink/netlink.h>
 
 #include "common/err.h"
@@ -20,6 +21,20 @@ int tc_netns_create(const char *path, struct nis_err *err);
 /* Opens an existing handle; returns the fd or -errno. */
 int tc_netns_open(const char *path, struct nis_err *err);
 
+/* A namespace's identity: nsfs device and inode, as stat(2) shows them. */
+struct tc_netns_id {
+	uint64_t dev, ino;
+};
+
+/* Opens a network namespace someone else owns (a runtime's /run/netns/X,
+ * /proc/PID/ns/net) and says which it is: the fd, or -EINVAL when path is
+ * not a network namespace, -errno when it cannot be opened. */
+int tc_netns_open_foreign(const char *path, struct tc_netns_id *id, struct nis_err *err);
+
+/* The identity of an open namespace fd, and of a path (-errno: none). */
+int tc_netns_fd_id(int fd, struct tc_netns_id *id);
+int tc_netns_path_id(const char *path, struct tc_netns_id *id);
+
 /* Detaches and removes the handle; -ENOENT if it was not there. */
 int tc_netns_remove(const char *path, struct nis_err *err);
 
@@ -30,6 +45,10 @@ int tc_netns_exec(int nsfd, int (*fn)(void *arg), void *arg);
 /* A file opened from inside the namespace of nsfd (for /proc/net files:
  * they keep showing that namespace). Returns the fd or -errno. */
 int tc_netns_open_file(int nsfd, const char *path);
+
+/* The same, read-write (a /proc/sys file: it keeps being that
+ * namespace's setting). */
+int tc_netns_open_file_rw(int nsfd, const char *path);
 
 /* socket(2) created inside the namespace of nsfd. Returns the fd or -errno. */
 int tc_netns_socket(int nsfd, int domain, int type, int protocol);

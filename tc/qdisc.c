@@ -77,6 +77,22 @@ int tc_qdisc_delete(struct nl_sock *sk, int ifindex, uint32_t parent,
 	return 0;
 }
 
+int tc_qdisc_exists(struct nl_sock *sk, int ifindex, uint32_t parent)
+{
+	struct nl_cache *cache;
+	struct rtnl_qdisc *q;
+	int rc = rtnl_qdisc_alloc_cache(sk, &cache);
+
+	if (rc < 0)
+		return tc_nl_errno(rc);
+	/* The ingress and clsact qdiscs both answer to parent ffff:fff1. */
+	q = rtnl_qdisc_get_by_parent(cache, ifindex, parent);
+	rc = q != NULL;
+	rtnl_qdisc_put(q);
+	nl_cache_free(cache);
+	return rc;
+}
+
 static int limit_class(struct nl_sock *sk, int ifindex, const struct tc_limit *l,
 		       int flags, struct nis_err *err)
 {

@@ -35,6 +35,9 @@ int tc_qdisc_clsact_add(struct nl_sock *sk, int ifindex, bool may_exist,
 int tc_qdisc_delete(struct nl_sock *sk, int ifindex, uint32_t parent,
 		    struct nis_err *err);
 
+/* Whether a qdisc sits at parent (TC_H_ROOT or TC_H_INGRESS): 1, 0, -errno. */
+int tc_qdisc_exists(struct nl_sock *sk, int ifindex, uint32_t parent);
+
 /* The leaf 10: under class 1:1, where the class's backlog waits. */
 enum tc_leaf {
 	TC_LEAF_NONE,		/* HTB's own FIFO (1000 packets) */

@@ -16,6 +16,7 @@ int main(void)
 	add_alloc_tests(s);
 	add_bytes_tests(s);
 	add_leaf_tests(s);
+	add_extns_tests(s);
 	add_flags_tests(s);
 	add_procnet_tests(s);
 	add_acct_classes_tests(s);

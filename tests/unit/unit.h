@@ -32,5 +32,6 @@ void add_acct_store_tests(Suite *s);
 void add_auth_tests(Suite *s);
 void add_acct_query_tests(Suite *s);
 void add_leaf_tests(Suite *s);
+void add_extns_tests(Suite *s);
 
 #endif

@@ -1,0 +1,131 @@
+/* admit.c - a request checked before anything is touched: its id, ports,
+ * rates, bursts and a runtime's namespace. Every refusal names the bad
+ * value; nothing here changes the kernel or the registry. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "isolator/agent.h"
+
+static bool known(const struct iso_agent *a, const char *id)
+{
+	for (const struct iso_container *c = a->list; c; c = c->next)
+		if (!strcmp(c->id, id))
+			return true;
+	return false;
+}
+
+int iso_admit_egress(const struct iso_flags *f, struct iso_opt_u64 *rate,
+			struct nis_err *err)
+{
+	if (!rate->set)
+		return 0;
+	if (rate->v == 0)
+		return nis_err_set(err, -EINVAL, "egress_rate_limit must be positive");
+	if (f->minimum_egress_rate_limit.set && rate->v < f->minimum_egress_rate_limit.v)
+		rate->v = f->minimum_egress_rate_limit.v;
+	if (f->maximum_egress_rate_limit.set && rate->v > f->maximum_egress_rate_limit.v)
+		rate->v = f->maximum_egress_rate_limit.v;
+	return 0;
+}
+
+/* Parses text into *out and checks it against the agent's ports and the
+ * ports other containers hold (own: what the caller already holds). */
+int iso_admit_ports(struct iso_agent *a, const char *text, const struct pm_set *own,
+		       struct pm_set *out, struct nis_err *err)
+{
+	struct pm_set others;
+	char buf[256];
+	int rc;
+
+	if (!text)
+		return 0;
+	if ((rc = pm_set_parse(text, "ports", out, err)))
+		return rc;
+	if (!pm_set_contains(&a->cfg->res.ports, out)) {
+		pm_set_format(&a->cfg->res.ports, buf, sizeof(buf));
+		return nis_err_set(err, -ERANGE, "ports %s are not all within the agent's "
+				   "ports %s", text, buf);
+	}
+	pm_set_init(&others);
+	if ((rc = pm_set_subtract(&others, &a->used_ports, own)))
+		return nis_err_set(err, rc, "out of memory");
+	rc = pm_set_overlaps(&others, out);
+	pm_set_free(&others);
+	if (rc)
+		return nis_err_set(err, -EADDRINUSE, "ports %s are held by another container",
+				   text);
+	return 0;
+}
+
+static int netns_path(struct iso_agent *a, const char *path, struct nis_err *err)
+{
+	size_t n = strlen(a->netns_dir);
+
+	if (path[0] != '/' || strlen(path) >= PATH_MAX)
+		return nis_err_set(err, -EINVAL, "netns '%.64s' must be an absolute path", path);
+	if (!strncmp(path, a->netns_dir, n) && (path[n] == '/' || !path[n]))
+		return nis_err_set(err, -EINVAL, "netns %s is one of the agent's own handles",
+				   path);
+	return 0;
+}
+
+/* The runtime's namespace, opened and checked (the caller holds a->lock). */
+int iso_admit_adopt(struct iso_agent *a, struct iso_container *c, struct nis_err *err)
+{
+	int rc = iso_ext_open(&c->dp, err);
+
+	if (rc)
+		return rc;
+	for (struct iso_container *o = a->list; o && !rc; o = o->next)
+		if (o->dp.ns.dev == c->dp.ns.dev && o->dp.ns.ino == c->dp.ns.ino)
+			rc = nis_err_set(err, -EBUSY, "netns %s is container %s's already",
+					 c->dp.netns, o->id);
+	if (rc || (rc = iso_ext_probe(&c->dp, err)))
+		iso_dp_release(&c->dp);
+	return rc;
+}
+
+int iso_admit_create(struct iso_agent *a, const struct iso_create *req,
+			struct iso_opt_u64 *eg, struct pm_set *ports, struct nis_err *err)
+{
+	const struct iso_flags *f = &a->cfg->flags;
+	struct pm_set none;
+	int rc;
+
+	if (!req->id || !iso_id_valid(req->id))
+		return nis_err_set(err, -EINVAL, "container_id '%s' must be 1-64 of "
+				   "[A-Za-z0-9._-]", req->id ? req->id : "");
+	if (known(a, req->id))
+		return nis_err_set(err, -EEXIST, "container '%s' already exists", req->id);
+	if (a->count >= a->cfg->max_containers)
+		return nis_err_set(err, -ENOSPC, "no free ephemeral port block "
+				   "(%zu containers, the most this agent takes)", a->count);
+	if (req->ifname && !iso_ifname_valid(req->ifname))
+		return nis_err_set(err, -EINVAL, "ifname '%s' must be 1-15 of [A-Za-z0-9_-], "
+				   "not lo", req->ifname);
+	if (req->netns && (rc = netns_path(a, req->netns, err)))
+		return rc;
+	pm_set_init(&none);
+	if ((rc = iso_admit_ports(a, req->ports, &none, ports, err)))
+		return rc;
+	*eg = req->egress.set ? req->egress : f->egress_rate_limit_per_container;
+	if ((rc = iso_admit_egress(f, eg, err)))
+		return rc;
+	if (req->ingress.set && req->ingress.v == 0)
+		return nis_err_set(err, -EINVAL, "ingress_rate_limit must be positive");
+	return 0;
+}
+
+/* Said once, at create: the burst HTB will really have. */
+void iso_admit_burst_note(const char *id, const char *dir, struct iso_opt_u64 burst,
+		       struct iso_opt_u64 rate)
+{
+	if (burst.set && rate.set && iso_dp_burst(burst.v, rate.v) < burst.v)
+		log_msg(LOG_WARN, "container %s: its %s burst of %llu B is clamped to %u B "
+			"(HTB holds at most %d s of the rate, in 32 bits)", id, dir,
+			(unsigned long long)burst.v, iso_dp_burst(burst.v, rate.v),
+			ISO_BURST_MAX_S);
+}
+
