@@ -15,45 +15,57 @@ static int set_str(json_t *o, const char *key, const char *v)
 	return v && *v ? json_object_set_new(o, key, json_string(v)) : 0;
 }
 
-static int set_limit(json_t *o, const char *key, const struct cni_opt_u64 *bits,
-		     const char *cfg_key, int burst)
+static int set_limit(json_t *o, const char *key, const struct cni_opt_u64 *bits)
 {
-	uint64_t v;
-
-	if (!bits->set)
-		return 0;
-	v = burst ? cni_burst_bytes(bits->v, cfg_key) : cni_rate_bytes(bits->v);
-	return json_object_set_new(o, key, json_integer((json_int_t)v));
+	return bits->set ? json_object_set_new(o, key, json_integer((json_int_t)cni_bytes(
+								bits->v))) : 0;
 }
 
 static int add_limits(json_t *o, const struct cni_bandwidth *bw)
 {
-	return set_limit(o, "egress_rate_limit", &bw->egress_rate, "egressRate", 0) ||
-	       set_limit(o, "ingress_rate_limit", &bw->ingress_rate, "ingressRate", 0) ||
-	       set_limit(o, "egress_burst", &bw->egress_burst, "egressBurst", 1) ||
-	       set_limit(o, "ingress_burst", &bw->ingress_burst, "ingressBurst", 1);
+	return set_limit(o, "egress_rate_limit", &bw->egress_rate) ||
+	       set_limit(o, "ingress_rate_limit", &bw->ingress_rate) ||
+	       set_limit(o, "egress_burst", &bw->egress_burst) ||
+	       set_limit(o, "ingress_burst", &bw->ingress_burst);
+}
+
+/* Primary mode: the host ports, and the mappings that change the port. */
+static int add_ports(json_t *o, const struct cni_ports *p, struct cni_err *err)
+{
+	json_t *remap = NULL;
+	char *ports = NULL;
+	int rc;
+
+	if (!p->n)
+		return 0;
+	if ((rc = cni_ports_remap(p, &remap, err)))
+		return rc;
+	if (cni_ports_format(p, &ports) || set_str(o, "ports", ports) ||
+	    (json_array_size(remap) && json_object_set(o, "port_mappings", remap)))
+		rc = cni_err_set(err, CNI_ERR_IO, "out of memory");
+	free(ports);
+	json_decref(remap);
+	return rc;
 }
 
 int cni_create_body(const struct cni_ctx *c, json_t **out, struct cni_err *err)
 {
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "container_id", c->container_id,
 			      "netns", c->netns, "ifname", c->ifname, "network", c->cfg.name);
-	char *ports = NULL;
-	int bad = !o;
+	int rc = 0;
 
-	bad = bad || set_str(o, "namespace", c->args.pod_namespace) ||
-	      set_str(o, "pod", c->args.pod_name) || set_str(o, "pod_uid", c->args.pod_uid);
-	if (!bad && c->cfg.mode == CNI_MODE_PORT_MAPPING && c->cfg.ports.n)
-		bad = cni_ports_format(&c->cfg.ports, &ports) || set_str(o, "ports", ports);
-	bad = bad || add_limits(o, &c->cfg.bw);
-	free(ports);
-	if (bad) {
+	*out = NULL;
+	if (!o || set_str(o, "namespace", c->args.pod_namespace) ||
+	    set_str(o, "pod", c->args.pod_name) || set_str(o, "pod_uid", c->args.pod_uid) ||
+	    add_limits(o, &c->cfg.bw))
+		rc = cni_err_set(err, CNI_ERR_IO, "out of memory");
+	else if (c->cfg.mode == CNI_MODE_PORT_MAPPING)
+		rc = add_ports(o, &c->cfg.ports, err);
+	if (rc)
 		json_decref(o);
-		*out = NULL;
-		return cni_err_set(err, CNI_ERR_IO, "out of memory");
-	}
-	*out = o;
-	return 0;
+	else
+		*out = o;
+	return rc;
 }
 
 /* 409 container_exists: name the attachment that holds the id. */

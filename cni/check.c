@@ -61,6 +61,10 @@ static int same_fields(json_t *rec, json_t *body, struct cni_err *err)
 		if (!(want = json_object_get(body, limits[i])))
 			continue;
 		has = json_object_get(rec, limits[i]);
+		/* The agent clamps a burst down to 256 s of its rate. */
+		if (strstr(limits[i], "burst") && json_integer_value(has) > 0 &&
+		    json_integer_value(has) <= json_integer_value(want))
+			continue;
 		if (!json_equal(want, has)) {
 			cni_err_set(err, CNI_ERR_MISMATCH, "CHECK: %s is %lld in netisold, "
 				    "expected %lld (bytes)", limits[i],
@@ -69,6 +73,28 @@ static int same_fields(json_t *rec, json_t *body, struct cni_err *err)
 			return cni_err_details(err, "netisold clamps rates to its "
 					       "--minimum/maximum_egress_rate_limit");
 		}
+	}
+	return 0;
+}
+
+/* Every mapping that changes the port is in the record's port_mappings. */
+static int same_remap(json_t *rec, json_t *body, struct cni_err *err)
+{
+	json_t *has = json_object_get(rec, "port_mappings"), *w, *h;
+	size_t i, j;
+	int found;
+
+	json_array_foreach(json_object_get(body, "port_mappings"), i, w) {
+		found = 0;
+		json_array_foreach(has, j, h)
+			found |= json_equal(w, h);
+		if (!found)
+			return cni_err_set(err, CNI_ERR_MISMATCH, "CHECK: netisold does not map "
+					   "host port %lld to container port %lld",
+					   (long long)json_integer_value(json_object_get(w,
+									"host_port")),
+					   (long long)json_integer_value(json_object_get(w,
+									"container_port")));
 	}
 	return 0;
 }
@@ -163,7 +189,7 @@ static int compare(const struct cni_ctx *c, json_t *rec, struct cni_err *err)
 	int rc;
 
 	if (!(rc = cni_create_body(c, &body, err)) && !(rc = same_fields(rec, body, err)) &&
-	    !(rc = same_ports(c, rec, err)) &&
+	    !(rc = same_ports(c, rec, err)) && !(rc = same_remap(rec, body, err)) &&
 	    !(rc = cni_result_convert(c->cfg.prev_result, c->cfg.version, CNI_VERSION_LATEST,
 				      &prev, err)))
 		rc = same_result(c, prev, rec, err);

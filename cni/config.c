@@ -2,7 +2,6 @@
  * is not in the table is refused, so a typo never becomes a default. */
 #include <errno.h>
 #include <stddef.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/un.h>
@@ -295,18 +294,7 @@ void cni_config_free(struct cni_config *c)
 	c->root = NULL;
 }
 
-uint64_t cni_rate_bytes(uint64_t bits)
+uint64_t cni_bytes(uint64_t bits)
 {
 	return bits / 8;
-}
-
-uint64_t cni_burst_bytes(uint64_t bits, const char *key)
-{
-	uint64_t bytes = bits / 8;
-
-	if (bytes <= UINT32_MAX)
-		return bytes;
-	fprintf(stderr, "netisol-cni: %s %" PRIu64 " bits is more than the agent's 32-bit "
-		"burst; clamped to %" PRIu32 " bytes\n", key, bits, UINT32_MAX);
-	return UINT32_MAX;
 }

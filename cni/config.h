@@ -47,11 +47,9 @@ int cni_config_parse(const char *text, size_t len, struct cni_config *cfg,
 		     struct cni_err *err);
 void cni_config_free(struct cni_config *cfg);
 
-/* bits/s -> bytes/s (the agent's unit). */
-uint64_t cni_rate_bytes(uint64_t bits);
-
-/* bits -> bytes, clamped to the agent's 32-bit burst (UINT32_MAX bytes),
- * saying so on stderr when it clamps. */
-uint64_t cni_burst_bytes(uint64_t bits, const char *key);
+/* bits -> bytes (bits/s -> bytes/s), the agent's unit. Bursts are not
+ * clamped here: the agent clamps them to what HTB can hold (256 s of the
+ * rate) and logs it. */
+uint64_t cni_bytes(uint64_t bits);
 
 #endif

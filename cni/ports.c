@@ -94,17 +94,11 @@ static bool is_local_ipv4(const char *text)
 	return found;
 }
 
-/* The one place to lift when the agent learns port translation and
- * per-address mappings. */
+/* The one place to lift when the agent learns per-address mappings. */
 int cni_ports_supported(const struct cni_ports *p, struct cni_err *err)
 {
 	for (size_t i = 0; i < p->n; i++) {
 		const struct cni_portmap *m = &p->m[i];
-		if (m->host_port != m->container_port)
-			return cni_err_set(err, CNI_ERR_INVALID_CONFIG, "portMappings: hostPort %u "
-					   "-> containerPort %u: not supported by this agent yet "
-					   "(the host port must equal the container port)",
-					   m->host_port, m->container_port);
 		if (m->host_ip[0] && strcmp(m->host_ip, "0.0.0.0") && !is_local_ipv4(m->host_ip))
 			return cni_err_set(err, CNI_ERR_INVALID_CONFIG, "portMappings: hostIP %s "
 					   "(hostPort %u): not supported by this agent yet (only "
@@ -112,6 +106,51 @@ int cni_ports_supported(const struct cni_ports *p, struct cni_err *err)
 					   m->host_port);
 	}
 	return 0;
+}
+
+/* A host port maps to one container port for TCP and UDP alike. */
+static int add_remap(json_t *arr, const struct cni_portmap *m, struct cni_err *err)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(arr, i, e) {
+		if (json_integer_value(json_object_get(e, "host_port")) != m->host_port)
+			continue;
+		if (json_integer_value(json_object_get(e, "container_port")) == m->container_port)
+			return 0;
+		return cni_err_set(err, CNI_ERR_INVALID_CONFIG, "portMappings: hostPort %u maps "
+				   "to containerPort %lld and %u (one host port, one container "
+				   "port, for tcp and udp alike)", m->host_port,
+				   (long long)json_integer_value(json_object_get(e,
+								   "container_port")),
+				   m->container_port);
+	}
+	if (json_array_append_new(arr, json_pack("{s:i, s:i}", "host_port", (int)m->host_port,
+						 "container_port", (int)m->container_port)))
+		return cni_err_set(err, CNI_ERR_IO, "out of memory");
+	return 0;
+}
+
+int cni_ports_remap(const struct cni_ports *p, json_t **out, struct cni_err *err)
+{
+	json_t *arr = json_array();
+	int rc = arr ? 0 : cni_err_set(err, CNI_ERR_IO, "out of memory");
+
+	for (size_t i = 0; !rc && i < p->n; i++)
+		rc = add_remap(arr, &p->m[i], err);
+	/* hostPort == containerPort everywhere: nothing to rewrite. */
+	for (size_t i = 0; !rc && i < json_array_size(arr); i++) {
+		json_t *e = json_array_get(arr, i);
+		if (json_equal(json_object_get(e, "host_port"), json_object_get(e, "container_port")))
+			json_array_remove(arr, i--);
+	}
+	if (rc) {
+		json_decref(arr);
+		arr = NULL;
+	}
+	*out = arr;
+	return rc;
 }
 
 int cni_ports_set(const struct cni_ports *p, struct pm_set *out)

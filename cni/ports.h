@@ -27,9 +27,14 @@ int cni_ports_parse(json_t *arr, struct cni_ports *out, struct cni_err *err);
 void cni_ports_free(struct cni_ports *p);
 
 /* What this agent cannot do yet, refused with code 7 naming the mapping:
- * hostPort != containerPort, and a hostIP other than "", 0.0.0.0 or an
- * IPv4 address of this host (network namespace). */
+ * a hostIP other than "", 0.0.0.0 or an IPv4 address of this host (network
+ * namespace). */
 int cni_ports_supported(const struct cni_ports *p, struct cni_err *err);
+
+/* The agent's "port_mappings": [{"host_port", "container_port"}] for every
+ * mapping whose ports differ, once per host port (*out is new; empty when
+ * none differ). Code 7 for a host port mapped to two container ports. */
+int cni_ports_remap(const struct cni_ports *p, json_t **out, struct cni_err *err);
 
 /* The host ports as one canonical set (tcp and udp share a port). */
 int cni_ports_set(const struct cni_ports *p, struct pm_set *out);
