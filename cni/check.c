@@ -51,12 +51,14 @@ static int same_fields(json_t *rec, json_t *body, struct cni_err *err)
 					      "egress_burst", "ingress_burst" };
 	json_t *want, *has;
 
-	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
-		if ((want = json_object_get(body, strings[i])) &&
-		    !json_equal(want, json_object_get(rec, strings[i])))
-			return mismatch(err, strings[i],
-					json_string_value(json_object_get(rec, strings[i])),
-					json_string_value(want));
+	/* Both ways: a label of the ADD's CNI_ARGS that CHECK lacks differs. */
+	for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
+		want = json_object_get(body, strings[i]);
+		has = json_object_get(rec, strings[i]);
+		if ((want || has) && !json_equal(want, has))
+			return mismatch(err, strings[i], json_string_value(has),
+					want ? json_string_value(want) : "(none)");
+	}
 	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
 		if (!(want = json_object_get(body, limits[i])))
 			continue;

@@ -127,6 +127,22 @@ static const struct command *find_command(const char *name, struct cni_err *err)
 	return NULL;
 }
 
+/* The config's cniVersion when it is one of ours, for an error found
+ * before the config is parsed; else NULL (the error says LATEST). */
+static const char *peek_version(const char *text, size_t len)
+{
+	json_t *o = json_loadb(text, len, 0, NULL);
+	const char *v = json_string_value(json_object_get(o, "cniVersion"));
+
+	for (size_t i = 0; v && cni_supported_versions[i]; i++)
+		if (!strcmp(v, cni_supported_versions[i])) {
+			json_decref(o);
+			return cni_supported_versions[i];
+		}
+	json_decref(o);
+	return NULL;
+}
+
 /* Everything before the handler: stdin, the config, the version gate,
  * CNI_ARGS. */
 static int prepare(const struct command *cmd, struct cni_ctx *c, struct cni_err *err)
@@ -135,8 +151,13 @@ static int prepare(const struct command *cmd, struct cni_ctx *c, struct cni_err 
 	size_t len = 0;
 	int rc;
 
-	if ((rc = check_env(cmd, c, err)) || (rc = read_stdin(&text, &len, err)))
+	if ((rc = read_stdin(&text, &len, err)))
 		return rc;
+	if ((rc = check_env(cmd, c, err))) {
+		c->cfg.version = peek_version(text, len);
+		free(text);
+		return rc;
+	}
 	rc = cni_config_parse(text, len, &c->cfg, err);
 	free(text);
 	if (rc)
