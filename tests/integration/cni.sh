@@ -190,6 +190,23 @@ agent_start || { cat "$SB_DIR/agent.log"; exit 1; }
 base=$(kernel_state)
 cni STATUS "$(conf 1.1.0)"
 succeeds "STATUS with the agent up: success, no output" quiet
+lock_wait() {	# lock_wait MODE: a DEL while another holds the lock file in MODE
+	sb_bg flock "$1" "$SOCK.lock" sleep 1.5
+	sleep 0.3
+	local t0 t1
+	t0=$(date +%s%N)
+	cni DEL "$(conf 1.0.0)" CNI_CONTAINERID="${SB}none" CNI_IFNAME=eth0
+	t1=$(date +%s%N)
+	WAITED=$(((t1 - t0) / 1000000))
+}
+lock_wait -x
+[ "$RC" = 0 ] && [ "$WAITED" -ge 900 ]
+ok $? "a DEL waits while a GC holds the lock file exclusively (${WAITED} ms)"
+sleep 1.3
+lock_wait -s
+[ "$RC" = 0 ] && [ "$WAITED" -lt 900 ]
+ok $? "a DEL does not wait for another ADD/DEL's shared lock (${WAITED} ms)"
+sleep 1.3
 
 BW='"runtimeConfig":{"bandwidth":{"ingressRate":80000000,"ingressBurst":800000},"portMappings":[{"hostPort":PORT,"containerPort":PORT,"protocol":"tcp"},{"hostPort":PORT,"containerPort":PORT,"protocol":"udp"},{"hostPort":PORT2,"containerPort":PORT2,"protocol":"tcp"}]},"egressRate":16000000,"egressBurst":160000,"ingressRate":8000'
 i=0
