@@ -5,7 +5,10 @@
 # the caller's CNI_ARGS labels, are capped, and every lifecycle step
 # (stop, rm -f, restart, network reload, a failed ADD, the agent killed)
 # leaves the agent's registry, the host's veths, podman's netns files and
-# libcni's cache agreeing with what podman runs.
+# libcni's cache agreeing with what podman runs. Every plugin call is logged
+# by podman.sh's wrapper (its exit status, answer and input), so the CNI
+# error codes are checked, not only podman's message.
+# PORT_XLATE=1 flips check 2 to "hostPort != containerPort works".
 if ! command -v podman >/dev/null 2>&1; then
 	echo "1..0 # SKIP podman is not installed"
 	exit 0
@@ -28,6 +31,8 @@ agent_start --resources='ports:[8080-8080,31000-31099];ephemeral_ports:[32768-57
 SOCK=$SB_DIR/run/api.sock
 NET=nisnet BWNET=nisbw
 pm_net $NET '[{"type":"netisol-cni","socket":"'"$SOCK"'","capabilities":{"portMappings":true}}]'
+IPNET=nisnetip
+pm_net $IPNET '[{"type":"netisol-cni","socket":"'"$SOCK"'","capabilities":{"portMappings":true,"ips":true}}]'
 pm_net $BWNET '[{"type":"netisol-cni","socket":"'"$SOCK"'","egressRate":80000000,"capabilities":{"portMappings":true}}]'
 C=${SB}-	# our container names
 
@@ -49,6 +54,13 @@ reach() {
 	done
 	return 1
 }
+# todo RC REASON DESCRIPTION: a TAP TODO (a known limitation elsewhere):
+# not counted as a failure; an unexpected pass shows as XPASS.
+todo() {
+	local rc=$1 why=$2; shift 2
+	T_N=$((T_N + 1))
+	if [ "$rc" = 0 ]; then echo "ok $T_N - $* # TODO $why"; else echo "not ok $T_N - $* # TODO $why"; fi
+}
 rec() { api GET /containers; jq -c --arg id "$1" '.[] | select(.container_id == $id)' <<<"$API_BODY"; }
 errors() { grep -c ' ERROR ' "$SB_DIR/agent.log"; }
 # cni_call CMD ID: the plugin's last answer to CMD for ID (exit status, stdout)
@@ -68,7 +80,9 @@ agree() {
 	recv=$(jq -r '.[].host_veth' <<<"$API_BODY" | sort)
 	veths=$(sb_host ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | grep '^nis' | sort)
 	ns=$(pm_ns ls /run/netns | wc -l)
-	cache=$(for id in $(pm_ids); do ls /var/lib/cni/results/ 2>/dev/null | grep -E "^($NET|$BWNET)-$id-" | cut -d- -f2; done | sort -u)
+	cache=$(for id in $(pm_ids); do
+		for f in /var/lib/cni/results/{$NET,$IPNET,$BWNET}-"$id"-*; do [ -e "$f" ] && echo "$id"; done
+	done | sort -u)
 	e=$(errors)
 	[ "$run" = "$ag" ] || { diag "podman runs [$(echo $run | cut -c1-12)], the agent holds [$(echo $ag | cut -c1-12)]"; bad=1; }
 	[ "$recv" = "$veths" ] || { diag "veths of records [$(echo $recv)], in ${SB}h [$(echo $veths)]"; bad=1; }
@@ -118,7 +132,7 @@ if [ "$PORT_XLATE" = 1 ]; then
 	pm rm -f -t 0 "${C}m" >/dev/null
 else
 	ans=$(cni_call ADD "$idm")
-	[ $rc != 0 ] && grep -q 'hostPort 8080 -> containerPort 80' <<<"$out" && [[ $ans == "7 "*'"code":7'* ]]
+	[ $rc != 0 ] && grep -q 'hostPort 8080 -> containerPort 80' <<<"$out" && [[ $ans == [1-9]*'"code":7,'* ]]
 	ok $? "-p 8080:80: podman run fails, plugin code 7: $(grep -o 'portMappings: hostPort[^"]*' <<<"${ans:-$out}" | head -1)"
 	[ $rc != 0 ] || diag "podman: $out"
 	agree
@@ -142,7 +156,7 @@ idl=$(run l 31002)
 reach 31002 && agree
 ok $? "${C}l runs on 31002: $AGREE"
 pm stop -t 0 "${C}l" >/dev/null
-[ -z "$(rec "$idl")" ] && ! reach 31002 && agree
+[ -z "$(rec "$idl")" ] && ! sb_world timeout 3 socat -T 2 - "TCP4:$H:31002" <<<x >/dev/null 2>&1 && agree
 ok $? "podman stop: gone from the agent, port 31002 closed, $AGREE"
 pm start "${C}l" >/dev/null && reach 31002 && agree
 ok $? "podman start: reachable again, $AGREE"
@@ -152,11 +166,33 @@ r=$?
 ns2=$(rec "$idl" | jq -r .netns)
 [ $r = 0 ] && [ -n "$ns2" ] && [ "$ns1" != "$ns2" ]
 ok $? "podman restart: reachable again in a new netns ($(basename "$ns1") -> $(basename "$ns2")), $AGREE"
-nreload=$(grep -c "^ADD $idl 0 " "$PM_CNI_LOG")
-pm network reload "${C}l" >/dev/null && reach 31002 && agree
-r=$?
-[ $r = 0 ] && [ "$(grep -c "^ADD $idl 0 " "$PM_CNI_LOG")" = $((nreload + 1)) ] && [ "$(rec "$idl" | jq -r .netns)" = "$ns2" ]
-ok $? "podman network reload: DEL and ADD in the same netns, reachable again, $AGREE"
+# network reload: DEL, then ADD in the same netns with MAC=...;IP=... in
+# CNI_ARGS. With a static IP podman 4.3 (containers/common
+# libnetwork/cni/run.go) injects "capabilities": {"ips": true} into the
+# first plugin unless it declares "ips" already: that replaces the
+# conflist's capabilities, so libcni passes no runtimeConfig.portMappings
+# and the container comes back without its ports. $NET (the plain
+# conflist) shows it; $IPNET declares "ips" too and keeps them.
+reload() {	# reload NAME ID PORT: sets a0 a1 (successful ADDs before, after), r (reached: 0), ports, nsr
+	a0=$(grep -c "^ADD $2 0 " "$PM_CNI_LOG")
+	out=$(pm network reload "$C$1" 2>&1) || diag "podman network reload: $out"
+	reach "$3"
+	r=$?
+	a1=$(grep -c "^ADD $2 0 " "$PM_CNI_LOG")
+	read -r ports nsr < <(rec "$2" | jq -c -r '"\(.ports) \(.netns)"')
+}
+reload l "$idl" 31002
+agree && [ $((a0 + 1)) = "$a1" ] && [ "$nsr" = "$ns2" ]
+ok $? "podman network reload on $NET: DEL and one ADD in the same netns, $AGREE"
+[ $r = 0 ] && [ "$ports" = "[[31002,31002]]" ]
+todo $? "podman 4.3 drops runtimeConfig.portMappings on reload (its ips capability replaces the conflist's)" \
+	"...and ${C}l is reachable again on 31002 (ports after reload: $ports; the ADD had portMappings: $(pm_cni_in ADD "$idl" | jq -c '.runtimeConfig.portMappings // "none"'))"
+idr=$(pm run -d --name "${C}r" --network "$IPNET" -p 31003:31003 --rootfs "$PM_R" /bin/nc -ll -p 31003 -e /bin/cat)
+nsr0=$(rec "$idr" | jq -r .netns)
+reload r "$idr" 31003
+[ $r = 0 ] && [ "$ports" = "[[31003,31003]]" ] && [ $((a0 + 1)) = "$a1" ] && [ "$nsr" = "$nsr0" ] && agree
+ok $? "podman network reload on $IPNET (capabilities portMappings and ips): ports $ports kept, reachable again on 31003, $AGREE"
+pm rm -f -t 0 "${C}r" >/dev/null
 pm rm -f -t 0 "${C}l" >/dev/null
 [ -z "$(rec "$idl")" ] && agree
 ok $? "podman rm -f: $AGREE"
@@ -180,7 +216,7 @@ out=$(run k 31005 2>&1)
 rc=$?
 idk=$(cid k)
 ans=$(cni_call ADD "$idk")
-[ $rc != 0 ] && [[ $ans == "11 "*'"code":11'* ]]
+[ $rc != 0 ] && [[ $ans == [1-9]*'"code":11,'* ]]
 ok $? "agent down: podman run fails, plugin code 11: $(jq -r .msg <<<"${ans#* }" 2>/dev/null)"
 [ $rc != 0 ] || diag "podman: $out"
 pm_ns ls /run/netns | grep -q . && [ "$(pm_ns ls /run/netns | wc -l)" = "$(pm ps -q | wc -l)" ]

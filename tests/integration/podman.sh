@@ -41,18 +41,24 @@ pm_net() {
 
 # pm_plugin NAME BINARY: puts plugin NAME in the folder podman searches
 # first, as a wrapper that execs BINARY and logs each call to $PM_CNI_LOG,
-# one line: COMMAND CONTAINERID EXIT-STATUS STDOUT (an error's code and msg).
+# one line: COMMAND CONTAINERID EXIT-STATUS STDOUT (an error's code and msg),
+# and to $PM_CNI_LOG.in: COMMAND CONTAINERID CNI_ARGS STDIN.
 PM_CNI_LOG=$PM_D/run/cni.log
 pm_plugin() {
 	cat >"$PM_D/bin/$1" <<-EOF
 	#!/bin/sh
-	out=\$("$2"); rc=\$?
+	in=\$(cat)
+	printf '%s %s %s %s\\n' "\$CNI_COMMAND" "\${CNI_CONTAINERID:--}" "\${CNI_ARGS:--}" "\$(printf %s "\$in" | tr '\\n' ' ')" >>"$PM_CNI_LOG.in"
+	out=\$(printf '%s' "\$in" | "$2"); rc=\$?
 	printf '%s %s %s %s\\n' "\$CNI_COMMAND" "\${CNI_CONTAINERID:--}" "\$rc" "\$(printf %s "\$out" | tr '\\n' ' ')" >>"$PM_CNI_LOG"
 	printf '%s\\n' "\$out"
 	exit \$rc
 	EOF
 	chmod +x "$PM_D/bin/$1"
 }
+
+# pm_cni_in CMD ID: the config the plugin last got for CMD on ID
+pm_cni_in() { awk -v c="$1" -v i="$2" '$1 == c && $2 == i { l = $0; sub(/^[^ ]* [^ ]* [^ ]* /, "", l) } END { print l }' "$PM_CNI_LOG.in"; }
 
 pm_up() {
 	local d c
