@@ -65,7 +65,8 @@ static const char *const migrations[] = {
 	"ALTER TABLE containers ADD COLUMN pod TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE containers ADD COLUMN pod_uid TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE containers ADD COLUMN egress_burst INTEGER;"
-	"ALTER TABLE containers ADD COLUMN ingress_burst INTEGER;",
+	"ALTER TABLE containers ADD COLUMN ingress_burst INTEGER;"
+	"ALTER TABLE containers ADD COLUMN remap TEXT NOT NULL DEFAULT '';",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

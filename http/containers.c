@@ -83,6 +83,13 @@ json_t *http_record_json(const struct iso_record *r)
 		json_object_set_new(o, "egress_rate_limit", json_integer((json_int_t)r->egress.v));
 	if (r->ingress.set)
 		json_object_set_new(o, "ingress_rate_limit", json_integer((json_int_t)r->ingress.v));
+	if (r->nremap) {
+		json_t *m = json_array();
+		for (size_t i = 0; m && i < r->nremap; i++)
+			json_array_append_new(m, json_pack("{s:i, s:i}", "host_port", r->remap[i].host,
+							   "container_port", r->remap[i].ct));
+		json_object_set_new(o, "port_mappings", m);
+	}
 	if (r->egress_burst.set)
 		json_object_set_new(o, "egress_burst", json_integer((json_int_t)r->egress_burst.v));
 	if (r->ingress_burst.set)
@@ -166,9 +173,35 @@ static int parse_string(json_t *v, const char *name, const char **out, struct ni
 	return 0;
 }
 
+/* [{"host_port": 8080, "container_port": 80}, ...] into m (TC_REMAP_MAX). */
+static int parse_remap(json_t *v, struct tc_remap *m, size_t *n, struct nis_err *err)
+{
+	size_t i;
+	json_t *e;
+
+	if (!json_is_array(v) || json_array_size(v) > TC_REMAP_MAX)
+		return nis_err_set(err, -EINVAL, "port_mappings must be an array of at most %d "
+				   "{\"host_port\": N, \"container_port\": N}", TC_REMAP_MAX);
+	json_array_foreach(v, i, e) {
+		json_int_t h, c;
+		if (!json_is_object(e) || json_object_size(e) != 2 ||
+		    !json_is_integer(json_object_get(e, "host_port")) ||
+		    !json_is_integer(json_object_get(e, "container_port")) ||
+		    (h = json_integer_value(json_object_get(e, "host_port"))) < 1 || h > 65535 ||
+		    (c = json_integer_value(json_object_get(e, "container_port"))) < 1 ||
+		    c > 65535)
+			return nis_err_set(err, -EINVAL, "port_mappings[%zu] must be {\"host_port\": "
+					   "1-65535, \"container_port\": 1-65535}", i);
+		m[i] = (struct tc_remap){ (uint16_t)h, (uint16_t)c };
+	}
+	*n = i;
+	return 0;
+}
+
 /* Parses a create (id_out != NULL) or update body. */
 static int parse_body(const struct http_req *req, struct iso_create *c, char *ports,
-		      size_t plen, const char **id_out, json_t **root, struct nis_err *err)
+		      size_t plen, struct tc_remap *remap, const char **id_out, json_t **root,
+		      struct nis_err *err)
 {
 	json_error_t jerr;
 	const char *key;
@@ -217,6 +250,9 @@ static int parse_body(const struct http_req *req, struct iso_create *c, char *po
 			rc = parse_string(v, key, &c->netns, err);
 		} else if (id_out && !strcmp(key, "ifname")) {
 			rc = parse_string(v, key, &c->ifname, err);
+		} else if (id_out && !strcmp(key, "port_mappings")) {
+			rc = parse_remap(v, remap, &c->nremap, err);
+			c->remap = remap;
 		} else {
 			return nis_err_set(err, -EINVAL, "unknown field '%s'", key);
 		}
@@ -241,12 +277,13 @@ static void write_request(struct http_req *req, struct http_resp *resp, bool cre
 	struct iso_record r;
 	struct nis_err err = { "" };
 	char ports[4096];
+	struct tc_remap remap[TC_REMAP_MAX];
 	json_t *root = NULL;
 	int rc;
 
 	memset(&c, 0, sizeof(c));
-	if (!(rc = parse_body(req, &c, ports, sizeof(ports), create ? &c.id : NULL, &root,
-			      &err))) {
+	if (!(rc = parse_body(req, &c, ports, sizeof(ports), remap, create ? &c.id : NULL,
+			      &root, &err))) {
 		struct iso_update u = { c.ports, c.egress, c.ingress };
 		rc = create ? iso_agent_create(req->app, &c, &r, &err)
 			    : iso_agent_update(req->app, req->arg, &u, &r, &err);

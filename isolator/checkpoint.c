@@ -118,7 +118,7 @@ int iso_ckpt_put(struct iso_ckpt *c, const struct iso_ckpt_row *r, struct nis_er
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(c->db,
 		"INSERT OR REPLACE INTO containers VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-		"?,?,?,?,?,?,?,?,?,?,?)",
+		"?,?,?,?,?,?,?,?,?,?,?,?)",
 		-1, &st, NULL);
 
 	if (rc != SQLITE_OK)
@@ -151,6 +151,7 @@ int iso_ckpt_put(struct iso_ckpt *c, const struct iso_ckpt_row *r, struct nis_er
 	sqlite3_bind_text(st, 26, r->labels.pod_uid, -1, SQLITE_STATIC);
 	bind_opt(st, 27, r->egress_burst);
 	bind_opt(st, 28, r->ingress_burst);
+	sqlite3_bind_text(st, 29, r->remap ? r->remap : "", -1, SQLITE_STATIC);
 	return run(c, st, "cannot write a container", err);
 }
 
@@ -203,6 +204,7 @@ static int read_row(sqlite3_stmt *st, struct iso_ckpt_row *r)
 	const unsigned char *ports = sqlite3_column_text(st, 6);
 	const unsigned char *blocks = sqlite3_column_text(st, 15);
 	const unsigned char *undo = sqlite3_column_text(st, 21);
+	const unsigned char *remap = sqlite3_column_text(st, 28);
 
 	memset(r, 0, sizeof(*r));
 	text_col(st, 0, r->id, sizeof(r->id));
@@ -233,7 +235,8 @@ static int read_row(sqlite3_stmt *st, struct iso_ckpt_row *r)
 	text_col(st, 25, r->labels.pod_uid, sizeof(r->labels.pod_uid));
 	r->egress_burst = opt_col(st, 26);
 	r->ingress_burst = opt_col(st, 27);
-	return r->ports && r->blocks && r->ext_undo ? 0 : -ENOMEM;
+	r->remap = strdup(remap ? (const char *)remap : "");
+	return r->ports && r->blocks && r->ext_undo && r->remap ? 0 : -ENOMEM;
 }
 
 int iso_ckpt_load(struct iso_ckpt *c, struct iso_ckpt_row **rows, size_t *n,
@@ -274,6 +277,7 @@ void iso_ckpt_rows_free(struct iso_ckpt_row *rows, size_t n)
 		free(rows[i].ports);
 		free(rows[i].blocks);
 		free(rows[i].ext_undo);
+		free(rows[i].remap);
 	}
 	free(rows);
 }

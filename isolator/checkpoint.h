@@ -32,6 +32,7 @@ struct iso_ckpt_row {
 	bool external;			/* netns is a runtime's, ns its identity */
 	struct tc_netns_id ns;
 	char *ext_undo;			/* iso_ext_undo_format's text; malloc'd when read */
+	char *remap;			/* iso_remap_format's text; malloc'd when read */
 };
 
 struct iso_ckpt;

@@ -16,6 +16,7 @@
 #include "common/fs.h"
 #include "common/log.h"
 #include "isolator/agent.h"
+#include "isolator/remap.h"
 #include "isolator/watch.h"
 #include "portmap/alloc.h"
 #include "tc/link.h"
@@ -121,6 +122,8 @@ static int to_record(const struct iso_agent *a, const struct iso_container *c,
 	r->ingress = c->dp.ingress;
 	r->egress_burst = c->dp.egress_burst;
 	r->ingress_burst = c->dp.ingress_burst;
+	memcpy(r->remap, c->dp.remap, sizeof(r->remap));
+	r->nremap = c->dp.nremap;
 	r->created_at = c->created_at;
 	return 0;
 }
@@ -134,7 +137,7 @@ int iso_agent_checkpoint(struct iso_agent *a, const struct iso_container *c,
 				  .ingress_burst = c->dp.ingress_burst,
 				  .veth_ifindex = c->dp.veth_ifindex, .slot = c->dp.slot,
 				  .created_at = c->created_at };
-	char ports[8192], undo[256];
+	char ports[8192], undo[256], remap[TC_REMAP_MAX * 12 + 1];
 	int rc;
 
 	memcpy(r.id, c->id, sizeof(r.id));
@@ -143,6 +146,8 @@ int iso_agent_checkpoint(struct iso_agent *a, const struct iso_container *c,
 	r.ns = c->dp.ns;
 	iso_ext_undo_format(&c->dp.undo, undo, sizeof(undo));
 	r.ext_undo = undo;
+	iso_remap_format(c->dp.remap, c->dp.nremap, remap, sizeof(remap));
+	r.remap = remap;
 	memcpy(r.veth, c->dp.veth, sizeof(r.veth));
 	memcpy(r.netns, c->dp.netns, sizeof(r.netns));
 	if (pm_set_format(&c->ports, ports, sizeof(ports)) < 0)
@@ -154,6 +159,17 @@ int iso_agent_checkpoint(struct iso_agent *a, const struct iso_container *c,
 		nis_err_prefix(err, rc, "container %s cannot be recorded, so nothing changed", c->id);
 	free(r.blocks);
 	return rc;
+}
+
+static int take_remap(struct iso_agent *a, struct iso_container *c,
+		      const struct iso_create *req, struct nis_err *err)
+{
+	if (req->nremap > TC_REMAP_MAX)
+		return nis_err_set(err, -EINVAL, "at most %d port mappings", TC_REMAP_MAX);
+	memcpy(c->dp.remap, req->remap, req->nremap * sizeof(*req->remap));
+	c->dp.nremap = req->nremap;
+	return iso_remap_check(c->dp.remap, &c->dp.nremap, &c->ports, &a->cfg->res.ephemeral,
+			       err);
 }
 
 /* A destroyed container of the same veth name may still be being removed
@@ -186,6 +202,7 @@ int iso_agent_create(struct iso_agent *a, const struct iso_create *req,
 	pthread_mutex_lock(&a->lock);
 	wait_reaped(a, req->id);
 	if ((rc = iso_admit_create(a, req, &eg, &c->ports, err)) ||
+	    (rc = take_remap(a, c, req, err)) ||
 	    (rc = pm_alloc_take(a->eph, &c->dp.ephemeral, err)))
 		goto fail;
 	snprintf(c->id, sizeof(c->id), "%s", req->id);

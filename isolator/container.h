@@ -12,6 +12,7 @@
 #include "isolator/config.h"
 #include "isolator/flags.h"
 #include "portmap/ranges.h"
+#include "tc/remap.h"
 
 #define ISO_ID_MAX 64
 #define ISO_LABEL_MAX 256
@@ -38,6 +39,8 @@ struct iso_record {
 	struct pm_set ports;		/* owned by the record */
 	struct iso_opt_u64 egress, ingress;
 	struct iso_opt_u64 egress_burst, ingress_burst;
+	struct tc_remap remap[TC_REMAP_MAX];	/* host port != container port */
+	size_t nremap;
 	double created_at;
 	/* what the container's interface has: the host's */
 	struct in_addr ip, gateway;
@@ -54,6 +57,8 @@ struct iso_create {
 	const char *ports;		/* Mesos range list, NULL: none */
 	struct iso_opt_u64 egress, ingress;	/* unset: the agent's default */
 	struct iso_opt_u64 egress_burst, ingress_burst;	/* bytes; unset: the default */
+	const struct tc_remap *remap;	/* host ports (among ports) to its own ports */
+	size_t nremap;
 	struct iso_labels labels;
 };
 

@@ -15,6 +15,7 @@
 #include "acct/meter.h"
 #include "isolator/datapath.h"
 #include "isolator/portblocks.h"
+#include "isolator/remap.h"
 #include "tc/addr.h"
 #include "tc/ethtool.h"
 #include "tc/link.h"
@@ -136,15 +137,18 @@ static int container_filters(struct iso_dp *dp, struct iso_dp_ct *ct, struct nis
 		lo_rules[i].keys[lo_rules[i].nkeys++] =
 			tc_u32_key_ip(i % 2 ? loopback : dp->host.ip, 32, 16);
 	}
+	/* Port mappings need eth0's egress hook too: clsact. */
 	if ((rc = tc_qdisc_ingress_add(sk, lo, false, err)) ||
-	    (rc = tc_qdisc_ingress_add(sk, eth0, false, err)) ||
+	    (rc = (ct->nremap ? tc_qdisc_clsact_add : tc_qdisc_ingress_add)(sk, eth0, false,
+									err)) ||
 	    (rc = add_rules(sk, lo, lo_rules, 4, err)) ||
 	    (rc = tc_u32_table_add(sk, lo, TC_INGRESS, DP_PRIO_IP_HIGH, ETH_P_IP,
 				   TC_U32_HT(DP_HT_CT_LO), 1, err)) ||
 	    (rc = add_l4_links(sk, lo, DP_PRIO_IP_HIGH, DP_HT_CT_LO, NULL, err)) ||
 	    (rc = tc_u32_table_add(sk, eth0, TC_INGRESS, DP_PRIO_IP, ETH_P_IP,
 				   TC_U32_HT(DP_HT_CT_ETH0), 1, err)) ||
-	    (rc = add_l4_links(sk, eth0, DP_PRIO_IP, DP_HT_CT_ETH0, &loopback, err)))
+	    (rc = add_l4_links(sk, eth0, DP_PRIO_IP, DP_HT_CT_ETH0, &loopback, err)) ||
+	    (rc = iso_dp_remap_add(ct, false, err)))
 		return rc;
 	return 0;
 }
@@ -368,6 +372,8 @@ int iso_dp_isolate(struct iso_dp *dp, struct iso_dp_ct *ct, const struct pm_set 
 	ct->meter = NULL;
 	ct->nblocks = 0;
 	ct->egress.set = ct->ingress.set = false;
+	if ((rc = iso_dp_remap_reserve(ct, err)))
+		return rc;
 	if ((nplanned = plan_blocks(ct, ports, err)) < 0)
 		return nplanned;
 	if (!(ct->slot = iso_ids_take(&dp->slots, 1))) {
@@ -545,6 +551,8 @@ int iso_dp_resume(struct iso_dp *dp, struct iso_dp_ct *ct, const struct iso_flag
 	    (rc = tc_link_ifindex(ct->nsk, "lo", &ct->ct_lo, err)) ||
 	    (rc = tc_link_ifindex(ct->nsk, ct->ifname, &ct->ct_eth0, err)) ||
 	    (rc = open_stat_fds(ct, f, err)) ||
+	    (rc = iso_dp_remap_reserve(ct, err)) ||
+	    (rc = iso_dp_remap_add(ct, true, err)) ||
 	    (rc = mirror_nodes(dp, ct, ISO_DP_READD, err)))
 		return rc;
 	/* The blocks first: they fill the owners array the new guard reads. */

@@ -12,6 +12,7 @@
 #include "isolator/hostdp.h"
 #include "portmap/blocks.h"
 #include "portmap/ranges.h"
+#include "tc/remap.h"
 
 struct iso_dp_block {
 	struct pm_block b;
@@ -38,6 +39,8 @@ struct iso_dp_ct {
 	struct pm_range ephemeral;
 	struct iso_opt_u64 egress, ingress;	/* bytes/s */
 	struct iso_opt_u64 egress_burst, ingress_burst;	/* bytes, unset: the flag's */
+	struct tc_remap remap[TC_REMAP_MAX];	/* host port != its port */
+	size_t nremap;
 	/* filled by isolate */
 	int veth_ifindex, ct_eth0, ct_lo;
 	int nsfd;

@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "isolator/agent.h"
 #include "isolator/portblocks.h"
+#include "isolator/remap.h"
 #include "tc/link.h"
 #include "tc/netns.h"
 #include "tc/qdisc.h"
@@ -42,6 +43,9 @@ static struct iso_container *from_row(const struct iso_ckpt_row *r)
 	memcpy(c->dp.ifname, r->ifname, sizeof(c->dp.ifname));
 	c->dp.external = r->external;
 	c->dp.ns = r->ns;
+	if (iso_remap_parse(r->remap, c->dp.remap, &c->dp.nremap))
+		log_msg(LOG_WARN, "container %s: its port mappings '%s' are unreadable: they are "
+			"not put back", r->id, r->remap);
 	if (iso_ext_undo_parse(r->ext_undo, &c->dp.undo))
 		log_msg(LOG_WARN, "container %s: its snapshot '%s' is unreadable: its "
 			"namespace will not be put back as it was", r->id, r->ext_undo);

@@ -13,7 +13,9 @@
  * http/containers.c separately for this target.)
  *
  * Invariants checked: parse_body() returns 0 or -EINVAL with a message;
- * on success a create body has a container_id, labels are NUL-terminated
+ * on success a create body has a container_id, netns/ifname came from
+ * strings, port mappings are 1-65535 both sides and at most TC_REMAP_MAX,
+ * the create-only fields never come with an update, labels are NUL-terminated
  * and shorter than ISO_LABEL_MAX, the ports text fits its buffer and is
  * "[...]" when it came from an array, a set rate came from a positive
  * integer or a Bytes string; and any body jansson accepts dumps and
@@ -113,6 +115,7 @@ static void fuzz_body(const char *body, size_t len, bool with_id)
 	struct iso_create c;
 	struct nis_err err = { "" };
 	char ports[4096];
+	struct tc_remap remap[TC_REMAP_MAX];
 	const char *id = NULL;
 	json_t *root = NULL;
 	int rc;
@@ -124,7 +127,8 @@ static void fuzz_body(const char *body, size_t len, bool with_id)
 	req.body_len = len;
 	memset(&c, 0, sizeof(c));
 
-	rc = parse_body(&req, &c, ports, sizeof(ports), with_id ? &id : NULL, &root, &err);
+	rc = parse_body(&req, &c, ports, sizeof(ports), remap, with_id ? &id : NULL, &root,
+			&err);
 	FUZZ_CHECK(rc == 0 || rc == -EINVAL);
 	if (rc) {
 		fuzz_check_msg(err.msg, sizeof(err.msg));
@@ -140,6 +144,21 @@ static void fuzz_body(const char *body, size_t len, bool with_id)
 	check_label(c.labels.executor_name);
 	check_label(c.labels.framework_id);
 	check_label(c.labels.source);
+	check_label(c.labels.network);
+	check_label(c.labels.k8s_namespace);
+	check_label(c.labels.pod);
+	check_label(c.labels.pod_uid);
+	/* create-only fields: strings as given, mappings in range */
+	FUZZ_CHECK(with_id || (!c.netns && !c.ifname && !c.nremap));
+	if (c.netns)
+		FUZZ_CHECK(json_is_string(json_object_get(root, "netns")));
+	if (c.ifname)
+		FUZZ_CHECK(json_is_string(json_object_get(root, "ifname")));
+	FUZZ_CHECK(c.nremap <= TC_REMAP_MAX && (!c.nremap || c.remap == remap));
+	for (size_t i = 0; i < c.nremap; i++)
+		FUZZ_CHECK(remap[i].host && remap[i].ct);
+	check_rate(root, "egress_burst", &c.egress_burst);
+	check_rate(root, "ingress_burst", &c.ingress_burst);
 	check_rate(root, "egress_rate_limit", &c.egress);
 	check_rate(root, "ingress_rate_limit", &c.ingress);
 	if (c.ports) {

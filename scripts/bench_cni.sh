@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): CNI ADD and DEL latency, median and p99 of N
+# attachments each, in one run, running the plugins directly as a runtime
+# does (CNI_* variables, the config on stdin, a chain's prevResult passed
+# on), each attachment in a fresh namespace made beforehand (not timed):
+#  - netisol: netisol-cni primary (mode port_mapping) against the agent;
+#  - bridge: the reference bridge + host-local alone (the baseline);
+#  - bridge+bandwidth: the reference chain with the bandwidth plugin;
+#  - bridge+netisol: bridge, then netisol-cni chained.
+# The chained steps' cost is the chain's minus bridge's. Prints a Markdown
+# table (and writes it to $BENCH_OUT if set).
+# Usage: scripts/bench_cni.sh [N]   (root; a throw-away sandbox; needs
+# containernetworking-plugins in /usr/lib/cni)
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+N=${1:-50}
+top_builddir=${top_builddir:-$top/build}
+. "$top/scripts/sandbox.sh"
+trap sandbox_down EXIT
+sandbox_up
+REF=${CNI_REF_DIR:-/usr/lib/cni}
+[ -x "$REF/bridge" ] || { echo "no reference plugins in $REF" >&2; exit 1; }
+mkdir -p "$SB_DIR/bin" "$SB_DIR/ipam"
+ln -sf "$(cd "$top_builddir" && pwd)/netisol-cni" "$SB_DIR/bin/netisol-cni"
+agent_start --resources='ports:[31000-31099];ephemeral_ports:[32768-57343]' \
+	--ephemeral_ports_per_container=256 >/dev/null || { tail "$SB_DIR/agent.log"; exit 1; }
+SOCK=$SB_DIR/run/api.sock
+
+bridge='{"type":"bridge","bridge":"nisbr0","isGateway":true,"ipMasq":false,
+ "ipam":{"type":"host-local","subnet":"198.19.0.0/16","dataDir":"'"$SB_DIR"'/ipam"}}'
+bw='{"type":"bandwidth","ingressRate":80000000,"ingressBurst":800000,"egressRate":80000000,"egressBurst":800000}'
+nis() { echo '{"type":"netisol-cni","socket":"'"$SOCK"'","mode":"'"$1"'","egressRate":80000000,"egressBurst":800000,"ingressRate":80000000,"ingressBurst":800000}'; }
+chain() { local p; p=$(printf '%s,' "$@"); echo "{\"cniVersion\":\"1.0.0\",\"name\":\"bench\",\"plugins\":[${p%,}]}"; }
+
+# run CMD CHAIN ID NETNS: the chain's plugins in order (DEL: in reverse),
+# each with its entry (name and cniVersion added) and the previous result.
+run() {
+	local cmd=$1 conf=$2 id=$3 ns=$4 n i idx prev='' out
+	n=$(jq '.plugins | length' <<<"$conf")
+	for ((i = 0; i < n; i++)); do
+		[ "$cmd" = DEL ] && idx=$((n - 1 - i)) || idx=$i
+		local entry type
+		entry=$(jq -c --argjson i "$idx" --argjson prev "${prev:-null}" \
+			'.plugins[$i] + {name: .name, cniVersion: .cniVersion} +
+			 (if $prev then {prevResult: $prev} else {} end)' <<<"$conf")
+		type=$(jq -r .type <<<"$entry")
+		out=$(CNI_COMMAND=$cmd CNI_CONTAINERID=$id CNI_NETNS=$ns CNI_IFNAME=eth0 \
+			CNI_PATH="$SB_DIR/bin:$REF" sb_host "$( [ -x "$SB_DIR/bin/$type" ] &&
+			echo "$SB_DIR/bin/$type" || echo "$REF/$type")" <<<"$entry") || {
+			echo "$type $cmd failed: $out" >&2; return 1; }
+		[ "$cmd" = ADD ] && prev=$out
+	done
+}
+
+ms_now() { date +%s%N; }
+p50_p99() { sort -g | awk '{ v[NR] = $1 } END { if (!NR) { print "- -"; exit }
+	printf "%.1f %.1f\n", v[int((NR + 1) / 2)], v[int(NR * 0.99 + 0.999)] }'; }
+
+# measure NAME CHAIN: N ADDs then N DELs; "add_p50 add_p99 del_p50 del_p99"
+measure() {
+	local name=$1 conf=$2 i t0 ok=1
+	: >"$SB_DIR/add"; : >"$SB_DIR/del"
+	for ((i = 0; i < N; i++)); do ip netns add "${SB}c$i"; done
+	for ((i = 0; i < N; i++)); do
+		t0=$(ms_now)
+		run ADD "$conf" "$name$i" "/run/netns/${SB}c$i" || { ok=0; break; }
+		echo "$(( ($(ms_now) - t0) / 1000 ))" >>"$SB_DIR/add"
+	done
+	for ((i = 0; i < N; i++)); do
+		t0=$(ms_now)
+		run DEL "$conf" "$name$i" "/run/netns/${SB}c$i" || ok=0
+		echo "$(( ($(ms_now) - t0) / 1000 ))" >>"$SB_DIR/del"
+	done
+	for ((i = 0; i < N; i++)); do ip netns del "${SB}c$i"; done
+	[ $ok = 1 ] || { echo "- - - -"; return; }
+	echo "$(awk '{ print $1 / 1000 }' "$SB_DIR/add" | p50_p99) $(awk '{ print $1 / 1000 }' "$SB_DIR/del" | p50_p99)"
+}
+
+declare -A R
+R[netisol]=$(measure nis "$(chain "$(nis port_mapping)")")
+R[bridge]=$(measure br "$(chain "$bridge")")
+R[bridge+bandwidth]=$(measure bw "$(chain "$bridge" "$bw")")
+R[bridge+netisol]=$(measure bn "$(chain "$bridge" "$(nis chained)")")
+{
+	echo "CNI ADD/DEL latency, ms, $N attachments each (p50 / p99), one run:"
+	echo
+	echo "| chain | ADD p50 | ADD p99 | DEL p50 | DEL p99 |"
+	echo "|---|---|---|---|---|"
+	for k in netisol bridge bridge+bandwidth bridge+netisol; do
+		read -r a b c d <<<"${R[$k]}"
+		echo "| $k | $a | $b | $c | $d |"
+	done
+	read -r b0 _ <<<"${R[bridge]}"; read -r b1 _ <<<"${R[bridge+bandwidth]}"; read -r b2 _ <<<"${R[bridge+netisol]}"
+	awk -v b0="$b0" -v b1="$b1" -v b2="$b2" 'BEGIN { if (b2 == "-") print "\nbridge+netisol: chained mode not available";
+		else printf "\nADD cost of the chained step (p50): bandwidth %.1f ms, netisol %.1f ms (ratio %.2f)\n", b1 - b0, b2 - b0, (b2 - b0) / (b1 - b0) }'
+} | tee ${BENCH_OUT:+"$BENCH_OUT"}
