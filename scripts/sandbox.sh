@@ -80,10 +80,12 @@ sandbox_down() {
 
 # Starts netisold in the host namespace with the sandbox's directories and
 # waits until /health answers. Extra arguments are passed on.
+# SB_AGENT_MNTNS=PATH (optional): the agent also enters that mount
+# namespace (a runtime's private one, whose netns paths it must see).
 agent_start() {
 	local bin=${NETISOLD:-${top_builddir:-.}/netisold}
 	# nsenter execs the agent, so $! is the agent's own pid.
-	nsenter --net="/run/netns/${SB}h" "$bin" --isolation=network/port_mapping \
+	nsenter ${SB_AGENT_MNTNS:+--mount="$SB_AGENT_MNTNS"} --net="/run/netns/${SB}h" "$bin" --isolation=network/port_mapping \
 		--work_dir="$SB_DIR/work" --runtime_dir="$SB_DIR/run" \
 		--ip=127.0.0.1 --port=5051 "$@" >>"$SB_DIR/agent.log" 2>&1 &
 	SB_AGENT_PID=$!
