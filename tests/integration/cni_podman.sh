@@ -8,7 +8,6 @@
 # libcni's cache agreeing with what podman runs. Every plugin call is logged
 # by podman.sh's wrapper (its exit status, answer and input), so the CNI
 # error codes are checked, not only podman's message.
-# PORT_XLATE=1 flips check 2 to "hostPort != containerPort works".
 if ! command -v podman >/dev/null 2>&1; then
 	echo "1..0 # SKIP podman is not installed"
 	exit 0
@@ -53,13 +52,6 @@ reach() {
 		sleep 0.5
 	done
 	return 1
-}
-# todo RC REASON DESCRIPTION: a TAP TODO (a known limitation elsewhere):
-# not counted as a failure; an unexpected pass shows as XPASS.
-todo() {
-	local rc=$1 why=$2; shift 2
-	T_N=$((T_N + 1))
-	if [ "$rc" = 0 ]; then echo "ok $T_N - $* # TODO $why"; else echo "not ok $T_N - $* # TODO $why"; fi
 }
 rec() { api GET /containers; jq -c --arg id "$1" '.[] | select(.container_id == $id)' <<<"$API_BODY"; }
 errors() { grep -c ' ERROR ' "$SB_DIR/agent.log"; }
@@ -122,23 +114,15 @@ agree
 ok $? "agree after two runs: $AGREE"
 
 # --- 2. a translated mapping (hostPort != containerPort)
-PORT_XLATE=${PORT_XLATE:-0}	# 1 once the agent honours it
 out=$(pm run -d --name "${C}m" --network "$NET" -p 8080:80 --rootfs "$PM_R" /bin/nc -ll -p 80 -e /bin/cat 2>&1)
 rc=$?
 idm=$(cid m)
-if [ "$PORT_XLATE" = 1 ]; then
-	[ $rc = 0 ] && reach 8080
-	ok $? "-p 8080:80: runs, the world's $H:8080 reaches the container's port 80"
-	pm rm -f -t 0 "${C}m" >/dev/null
-else
-	ans=$(cni_call ADD "$idm")
-	[ $rc != 0 ] && grep -q 'hostPort 8080 -> containerPort 80' <<<"$out" && [[ $ans == [1-9]*'"code":7,'* ]]
-	ok $? "-p 8080:80: podman run fails, plugin code 7: $(grep -o 'portMappings: hostPort[^"]*' <<<"${ans:-$out}" | head -1)"
-	[ $rc != 0 ] || diag "podman: $out"
-	agree
-	ok $? "...and leaves nothing: $AGREE"
-	pm rm -f -t 0 "${C}m" >/dev/null 2>&1
-fi
+[ $rc = 0 ] && reach 8080 && [ "$(rec "$idm" | jq -c '.port_mappings')" = '[{"container_port":80,"host_port":8080}]' ]
+ok $? "-p 8080:80: runs, the world's $H:8080 reaches the container's port 80"
+[ $rc = 0 ] || diag "podman: $out"
+pm rm -f -t 0 "${C}m" >/dev/null 2>&1
+agree
+ok $? "...and rm -f leaves nothing: $AGREE"
 
 # --- 3. egress capped at 80 Mbit/s from the conflist
 sb_bg sb_world iperf3 -s -1 -p 5201 >/dev/null 2>&1
@@ -184,9 +168,10 @@ reload() {	# reload NAME ID PORT: sets a0 a1 (successful ADDs before, after), r 
 reload l "$idl" 31002
 agree && [ $((a0 + 1)) = "$a1" ] && [ "$nsr" = "$ns2" ]
 ok $? "podman network reload on $NET: DEL and one ADD in the same netns, $AGREE"
-[ $r = 0 ] && [ "$ports" = "[[31002,31002]]" ]
-todo $? "podman 4.3 drops runtimeConfig.portMappings on reload (its ips capability replaces the conflist's)" \
-	"...and ${C}l is reachable again on 31002 (ports after reload: $ports; the ADD had portMappings: $(pm_cni_in ADD "$idl" | jq -c '.runtimeConfig.portMappings // "none"'))"
+# podman 4.3 replaces the conflist's capabilities with {"ips": true} on a
+# reload unless it declares ips: no portMappings reach the plugin then
+# (the README's conflists declare both). Said, not counted.
+diag "without the ips capability, after reload: ports $ports, reachable rc $r, the ADD had portMappings: $(pm_cni_in ADD "$idl" | jq -c '.runtimeConfig.portMappings // "none"')"
 idr=$(pm run -d --name "${C}r" --network "$IPNET" -p 31003:31003 --rootfs "$PM_R" /bin/nc -ll -p 31003 -e /bin/cat)
 nsr0=$(rec "$idr" | jq -r .netns)
 reload r "$idr" 31003
