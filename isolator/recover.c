@@ -46,6 +46,11 @@ static struct iso_container *from_row(const struct iso_ckpt_row *r)
 	if (iso_remap_parse(r->remap, c->dp.remap, &c->dp.nremap))
 		log_msg(LOG_WARN, "container %s: its port mappings '%s' are unreadable: they are "
 			"not put back", r->id, r->remap);
+	if (r->chained && iso_chain_parse(r->chain_addr, r->chain_mac, &c->dp.chain, NULL))
+		log_msg(LOG_WARN, "container %s: its chained address '%s' or MAC '%s' is "
+			"unreadable: it is not recovered", r->id, r->chain_addr, r->chain_mac);
+	c->dp.chain.on = r->chained;
+	c->dp.chain.own_clsact = r->chain_own_clsact;
 	if (iso_ext_undo_parse(r->ext_undo, &c->dp.undo))
 		log_msg(LOG_WARN, "container %s: its snapshot '%s' is unreadable: its "
 			"namespace will not be put back as it was", r->id, r->ext_undo);
@@ -89,6 +94,9 @@ static int check_row(struct iso_agent *a, struct iso_container *c, const struct 
 		return rc;
 	if (!c->dp.external && access(c->dp.netns, F_OK))
 		return nis_err_set(err, -ENOENT, "its netns handle %s is gone", c->dp.netns);
+	if (c->dp.chain.on)		/* no ports, no blocks */
+		return c->dp.chain.prefixlen ? 0 : nis_err_set(err, -EINVAL, "its address "
+							     "is unreadable");
 	if ((rc = pm_set_parse(r->ports, "ports", &c->ports, err)) ||
 	    (rc = iso_dp_blocks_parse(r->blocks, &c->dp, err)))
 		return rc;
@@ -104,7 +112,7 @@ static void finish_off(struct iso_agent *a, struct iso_container *c)
 	struct tc_netns_id id;
 	int ifindex;
 
-	if (!tc_link_ifindex(a->dp.sk, c->dp.veth, &ifindex, NULL))
+	if (!c->dp.chain.on && !tc_link_ifindex(a->dp.sk, c->dp.veth, &ifindex, NULL))
 		tc_link_delete(a->dp.sk, ifindex, NULL);
 	if (!c->dp.external) {
 		tc_netns_remove(c->dp.netns, NULL);
@@ -116,6 +124,8 @@ static void finish_off(struct iso_agent *a, struct iso_container *c)
 		close(c->dp.nsfd);
 		c->dp.nsfd = -1;
 	}
+	if (c->dp.chain.on)		/* only our objects: the veth is the primary's */
+		iso_chain_finish(&a->dp, &c->dp);
 	iso_ext_undo(&c->dp);
 	iso_dp_release(&c->dp);
 }
@@ -139,8 +149,9 @@ static void recover_one(struct iso_agent *a, const struct iso_ckpt_row *r)
 		c->next = a->list;
 		a->list = c;
 		a->count++;
-		log_msg(LOG_INFO, "container %s recovered: veth %s, ephemeral ports [%u-%u]",
-			c->id, c->dp.veth, c->dp.ephemeral.begin, c->dp.ephemeral.end);
+		log_msg(LOG_INFO, "container %s recovered%s: veth %s, ephemeral ports [%u-%u]",
+			c->id, c->dp.chain.on ? " (chained)" : "", c->dp.veth,
+			c->dp.ephemeral.begin, c->dp.ephemeral.end);
 		return;
 	}
 	log_msg(LOG_INFO, "container %s not recovered (%s): removing what is left of it",
@@ -148,7 +159,8 @@ static void recover_one(struct iso_agent *a, const struct iso_ckpt_row *r)
 	orphan = acct_final_orphan(a->acct, c->id, c->dp.veth);
 	if (reserved) {
 		iso_dp_cleanup(&a->dp, &c->dp);
-		pm_alloc_release(a->eph, c->dp.ephemeral, NULL);
+		if (!c->dp.chain.on)
+			pm_alloc_release(a->eph, c->dp.ephemeral, NULL);
 	}
 	finish_off(a, c);
 	acct_forget(orphan);
