@@ -180,7 +180,8 @@ static int take_remap(struct iso_agent *a, struct iso_container *c,
 {
 	if (req->nremap > TC_REMAP_MAX)
 		return nis_err_set(err, -EINVAL, "at most %d port mappings", TC_REMAP_MAX);
-	memcpy(c->dp.remap, req->remap, req->nremap * sizeof(*req->remap));
+	if (req->nremap)	/* remap is NULL without mappings */
+		memcpy(c->dp.remap, req->remap, req->nremap * sizeof(*req->remap));
 	c->dp.nremap = req->nremap;
 	return iso_remap_check(c->dp.remap, &c->dp.nremap, &c->ports, &a->cfg->res.ephemeral,
 			       err);
