@@ -10,8 +10,10 @@
  * container's egress cap (tc/police.h, its slot) and dropped over it, so
  * a root tenant that deletes its own HTB stays capped. What passes goes on
  * (TC_ACT_UNSPEC) to the later filters: counting, other users' filters.
- * Maps: the police array, read and written by the meter. Cost: two
- * skb_load_bytes for ARP, one for IPv4, plus the meter (tc/police.h). */
+ * Maps: the police array, read and written by the meter. Cost
+ * (tests/bench/fast_cost, 2 M runs, best of 5): 3 ns a frame for the
+ * checks (one skb_load_bytes; two for ARP), 32 ns with a capped meter
+ * (fast_cost runs faster than any cap: mostly frames over it). */
 #ifndef NIS_TC_CHAINGUARD_H
 #define NIS_TC_CHAINGUARD_H
 
