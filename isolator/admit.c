@@ -112,6 +112,8 @@ int iso_admit_chained(struct iso_agent *a, struct iso_container *c,
 					   c->dp.veth, o->id);
 	if ((rc = open_ns(a, c, err)))
 		iso_dp_release(&c->dp);
+	else
+		iso_chain_plan(&a->dp, &c->dp);
 	return rc;
 }
 

@@ -43,6 +43,14 @@ int iso_chain_parse(const char *address, const char *mac, struct iso_chain *ch,
 	return 0;
 }
 
+void iso_chain_plan(struct iso_dp *dp, struct iso_dp_ct *ct)
+{
+	int ifindex;
+
+	ct->chain.own_clsact = !tc_link_ifindex(dp->sk, ct->veth, &ifindex, NULL) &&
+			       tc_qdisc_exists(dp->sk, ifindex, TC_H_INGRESS) == 0;
+}
+
 void iso_chain_format(const struct iso_chain *ch, char *addr, size_t alen, char *mac,
 		      size_t mlen)
 {
@@ -182,6 +190,8 @@ void iso_chain_unhook(struct iso_dp *dp, struct iso_dp_ct *ct)
 	unhook(dp, ct, ct->egress.set, ct->ingress.set);
 }
 
+#define STEP(n, call) ((rc = iso_dp_injected(n, err)) || (rc = (call)))
+
 static void no_handles(struct iso_dp_ct *ct)
 {
 	ct->diag_fd = ct->sockstat_fd = ct->snmp_fd = ct->range_fd = -1;
@@ -207,12 +217,12 @@ int iso_chain_isolate(struct iso_dp *dp, struct iso_dp_ct *ct, const struct iso_
 		unhook(dp, ct, false, false);
 		return rc;
 	}
-	if ((rc = clsact(dp, ct, err)) ||
-	    (rc = guard_attach(dp, ct, false, err)) ||
-	    (rc = acct_meter_attach_chained(dp->acct, ct->veth, ct->veth_ifindex, &ct->meter,
-					    err)) ||
-	    (rc = iso_dp_set_limits(dp, ct, eg, in, f, err)) ||
-	    (rc = iso_dp_open_stat_fds(ct, f, err))) {
+	if (STEP(1, clsact(dp, ct, err)) ||
+	    STEP(2, guard_attach(dp, ct, false, err)) ||
+	    STEP(3, acct_meter_attach_chained(dp->acct, ct->veth, ct->veth_ifindex, &ct->meter,
+					      err)) ||
+	    STEP(4, iso_dp_set_limits(dp, ct, eg, in, f, err)) ||
+	    STEP(5, iso_dp_open_stat_fds(ct, f, err))) {
 		log_msg(LOG_WARN, "chained %s on %s failed, rolling back: %s", ct->netns,
 			ct->veth, err->msg);
 		unhook(dp, ct, eg.set, in.set);

@@ -31,6 +31,10 @@ struct iso_flags;
 int iso_chain_parse(const char *address, const char *mac, struct iso_chain *ch,
 		    struct nis_err *err);
 
+/* Before the "preparing" checkpoint row: whether isolate will add the
+ * clsact (so that a crash during it is finished off with it). */
+void iso_chain_plan(struct iso_dp *dp, struct iso_dp_ct *ct);
+
 /* Checks first, changing nothing (ct->nsfd open, ct->veth the host veth's
  * name): ct->ifname inside and the host veth exist (-ENODEV), the latter is
  * a veth (-EINVAL); no ingress qdisc on it (the bandwidth plugin's), and no

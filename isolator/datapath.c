@@ -306,7 +306,7 @@ static int blocks_install(struct iso_dp *dp, struct iso_dp_ct *ct, size_t n,
 }
 
 /* The test hook fires once: the next create shows what the failed one freed. */
-static int injected(int n, struct nis_err *err)
+int iso_dp_injected(int n, struct nis_err *err)
 {
 	iso_dp_test_abort(n);
 	if (fail_step != n)
@@ -357,7 +357,7 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
-#define STEP(n, call) ((rc = injected(n, err)) || (rc = (call)))
+#define STEP(n, call) ((rc = iso_dp_injected(n, err)) || (rc = (call)))
 
 int iso_dp_isolate(struct iso_dp *dp, struct iso_dp_ct *ct, const struct pm_set *ports,
 		   const struct iso_flags *f, struct nis_err *err)

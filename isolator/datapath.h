@@ -135,5 +135,8 @@ void iso_dp_host_handles(const struct iso_dp *dp, const struct iso_dp_ct *ct,
  * lifecycle points named at the iso_dp_test_abort() calls). */
 void iso_dp_test_hooks(void);
 void iso_dp_test_abort(int point);
+/* Step n of an isolate: aborts or fails (-EIO, once) as the hooks say. A
+ * chained isolate has steps 1-5 (iso_chain_isolate). */
+int iso_dp_injected(int n, struct nis_err *err);
 
 #endif

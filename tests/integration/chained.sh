@@ -78,6 +78,30 @@ refused 409 qdisc_in_use "$(body r1 "$C1" eth0 $V1)" "someone's root qdisc on $V
 sb_host tc qdisc del dev $V1 root
 pre=$(state)
 
+# ---- a failed create rolls back, a crash in one is finished off ----
+for step in 2 5; do
+	agent_stop
+	NETISOL_TEST_FAIL_STEP=$step agent_start --accounting_interval=1secs || exit 1
+	post "$(body f$step "$C1" eth0 $V1)"
+	[ "$API_STATUS" = 500 ] && grep -q "injected failure at step $step" <<<"$API_BODY" &&
+		[ "$(state)" = "$pre" ]
+	ok $? "a failure at chained step $step rolls back: $API_STATUS, everything as it was"
+	diff <(echo "$pre") <(state) | sed 's/^/# /'
+done
+for step in 4 12; do
+	agent_stop
+	NETISOL_TEST_ABORT_STEP=$step agent_start --accounting_interval=1secs || exit 1
+	post "$(body k$step "$C1" eth0 $V1)"
+	for _ in $(seq 50); do kill -0 "$SB_AGENT_PID" 2>/dev/null || break; sleep 0.1; done
+	SB_AGENT_PID=
+	agent_start --accounting_interval=1secs || exit 1
+	api GET /containers/k$step
+	[ "$API_STATUS" = 404 ] && grep -q "container k$step not recovered" "$SB_DIR/agent.log" &&
+		[ "$(state)" = "$pre" ]
+	ok $? "killed at point $step of a chained create: finished off at restart, only ours removed"
+	diff <(echo "$pre") <(state) | sed 's/^/# /'
+done
+
 # ---- create ----
 post "$(body c1 "$C1" eth0 $V1)"
 [ "$API_STATUS" = 201 ] &&
