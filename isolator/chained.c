@@ -96,8 +96,8 @@ static int check_host_veth(struct iso_dp *dp, struct iso_dp_ct *ct, bool ingress
 	int rc;
 
 	if ((rc = tc_link_ifindex(dp->sk, ct->veth, &ct->veth_ifindex, NULL)))
-		return nis_err_set(err, rc == -ENODEV ? -ENODEV : rc, "no host veth %s in the "
-				   "agent's network namespace", ct->veth);
+		return nis_err_set(err, rc, "no host veth %s in the agent's network namespace",
+				   ct->veth);
 	if ((rc = tc_link_kind(dp->sk, ct->veth_ifindex, kind, sizeof(kind), err)))
 		return rc;
 	if (strcmp(kind, "veth"))
@@ -121,8 +121,7 @@ static int check(struct iso_dp *dp, struct iso_dp_ct *ct, struct iso_opt_u64 eg,
 	int rc = tc_link_ifindex(ct->nsk, ct->ifname, &ct->ct_eth0, NULL);
 
 	if (rc)
-		return nis_err_set(err, rc == -ENODEV ? -ENODEV : rc, "no interface %s in %s",
-				   ct->ifname, ct->netns);
+		return nis_err_set(err, rc, "no interface %s in %s", ct->ifname, ct->netns);
 	snprintf(what, sizeof(what), "%s in %s", ct->ifname, ct->netns);
 	if (eg.set && (rc = root_free(ct->nsk, ct->ct_eth0, what, err)))
 		return rc;
@@ -280,8 +279,14 @@ int iso_chain_resume(struct iso_dp *dp, struct iso_dp_ct *ct, const struct iso_f
 
 void iso_chain_finish(struct iso_dp *dp, struct iso_dp_ct *ct)
 {
-	if (!ct->veth_ifindex && tc_link_ifindex(dp->sk, ct->veth, &ct->veth_ifindex, NULL))
-		ct->veth_ifindex = 0;
+	int now = 0;
+
+	/* Gone, or another veth of its name since (the recorded ifindex, 0 in
+	 * a "preparing" row, says which): not ours. */
+	if (tc_link_ifindex(dp->sk, ct->veth, &now, NULL) ||
+	    (ct->veth_ifindex && now != ct->veth_ifindex))
+		now = 0;
+	ct->veth_ifindex = now;
 	if (ct->nsfd >= 0 && !ct->nsk && tc_netns_nl_open(ct->nsfd, &ct->nsk, NULL))
 		ct->nsk = NULL;
 	if (ct->nsk && !ct->ct_eth0 && tc_link_ifindex(ct->nsk, ct->ifname, &ct->ct_eth0, NULL))

@@ -79,6 +79,25 @@ static int check_external(struct iso_agent *a, struct iso_container *c, struct n
 	return 0;
 }
 
+/* A chained container's host veth is the primary's: the one recorded (a
+ * veth of the same name made since is not ours to touch), in the
+ * namespace recorded. */
+static int check_chained(struct iso_agent *a, struct iso_container *c,
+			 const struct iso_ckpt_row *r, struct nis_err *err)
+{
+	int now, rc;
+
+	c->dp.veth_ifindex = r->veth_ifindex;
+	if ((rc = tc_link_ifindex(a->dp.sk, c->dp.veth, &now, err)))
+		return nis_err_set(err, rc, "its host veth %s is gone", c->dp.veth);
+	if (now != r->veth_ifindex)
+		return nis_err_set(err, -ESTALE, "its host veth %s was re-created (ifindex %d, "
+				   "was %d)", c->dp.veth, now, r->veth_ifindex);
+	if ((rc = check_external(a, c, err)))
+		return rc;
+	return c->dp.chain.prefixlen ? 0 : nis_err_set(err, -EINVAL, "its address is unreadable");
+}
+
 /* Everything resume needs, checked before anything is reserved. */
 static int check_row(struct iso_agent *a, struct iso_container *c, const struct iso_ckpt_row *r,
 		     struct nis_err *err)
@@ -88,15 +107,14 @@ static int check_row(struct iso_agent *a, struct iso_container *c, const struct 
 	if (r->state != ISO_RUNNING)
 		return nis_err_set(err, -EINPROGRESS, "it was %s when the agent stopped",
 				   r->state == ISO_PREPARING ? "being created" : "being destroyed");
+	if (c->dp.chain.on)
+		return check_chained(a, c, r, err);
 	if ((rc = tc_link_ifindex(a->dp.sk, c->dp.veth, &c->dp.veth_ifindex, err)))
 		return nis_err_set(err, rc, "its veth %s is gone", c->dp.veth);
 	if (c->dp.external && (rc = check_external(a, c, err)))
 		return rc;
 	if (!c->dp.external && access(c->dp.netns, F_OK))
 		return nis_err_set(err, -ENOENT, "its netns handle %s is gone", c->dp.netns);
-	if (c->dp.chain.on)		/* no ports, no blocks */
-		return c->dp.chain.prefixlen ? 0 : nis_err_set(err, -EINVAL, "its address "
-							     "is unreadable");
 	if ((rc = pm_set_parse(r->ports, "ports", &c->ports, err)) ||
 	    (rc = iso_dp_blocks_parse(r->blocks, &c->dp, err)))
 		return rc;

@@ -277,4 +277,21 @@ api GET /containers/c1
 	sb_host ip -o addr show dev $BR | grep -q "$GW/16"
 ok $? "netns removed while the agent is down: finished off at start, c2 and the bridge untouched"
 
+# The primary re-made the veth (same name) while the agent was down: the new
+# one, and someone's clsact on it, are not ours.
+ct "$C1" $IP1 $V1; M1=$(mac_of ip netns exec "$C1")
+post "$(body c1 "$C1" eth0 $V1)"; a=$API_STATUS
+agent_stop
+ip -n "$C1" link del eth0
+for _ in $(seq 100); do sb_host ip link show $V1 >/dev/null 2>&1 || break; sleep 0.1; done
+sb_host ip link add $V1 type veth peer name eth0 netns "$C1" && sb_host ip link set $V1 master $BR up &&
+	sb_host tc qdisc add dev $V1 clsact
+s3=$(state)
+agent_start --accounting_interval=1secs
+api GET /containers/c1
+[ "$a $API_STATUS" = "201 404" ] && grep -q "container c1 not recovered (its host veth $V1 was re-created" "$SB_DIR/agent.log" &&
+	[ "$(state)" = "$s3" ]
+ok $? "its host veth re-made while the agent was down: not recovered, the new veth and its clsact untouched"
+diff <(echo "$s3") <(state) | sed 's/^/# /'
+
 t_done
