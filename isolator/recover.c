@@ -163,6 +163,9 @@ static void recover_one(struct iso_agent *a, const struct iso_ckpt_row *r)
 		if (acct_track(c->dp.meter, c->id, true, &err))
 			log_msg(LOG_ERROR, "container %s: its traffic is not counted: %s",
 				c->id, err.msg);
+		/* A clsact re-made at resume is ours now: DELETE removes it. */
+		if (c->dp.chain.on && iso_agent_checkpoint(a, c, ISO_RUNNING, &err))
+			log_msg(LOG_ERROR, "%s", err.msg);
 		pm_set_union(&a->used_ports, &a->used_ports, &c->ports);
 		c->next = a->list;
 		a->list = c;

@@ -231,6 +231,14 @@ ok $? "agent restart: c1 recovered; its guard filter and ingress HTB, removed wh
 g=$(goodput)
 [ "$g" -ge 850 ] && [ "$g" -le 1020 ]
 ok $? "after the restart still capped: $g/1000 of the cap"
+# Its clsact deleted while the agent was down (its filters with it): re-made
+# at restart, and still taken away on DELETE after another restart.
+agent_stop && sb_host tc qdisc del dev $V1 clsact && agent_start --accounting_interval=1secs &&
+	agent_stop && agent_start --accounting_interval=1secs
+api GET /containers/c1
+[ "$API_STATUS" = 200 ] && sb_host tc filter show dev $V1 ingress | grep -q netisol_chain &&
+	sb_host tc filter show dev $V1 egress | grep -q netisol_acct
+ok $? "its clsact deleted while the agent was down: re-made with the guard and counting at restart"
 check refused world "spoofip-r" "$(udp_frame "$BMAC" "$M1" 198.19.0.99 $W spoofip-r)"
 
 # ---- DELETE ----
