@@ -34,7 +34,7 @@ static int attach_progs(struct acct_meter *m, int ifindex, int counters, bool gu
 
 		if (prog < 0)
 			return prog;
-		rc = tc_acct_attach(a->sk, ifindex, hook[dir], ACCT_PRIO, prog, true, err);
+		rc = tc_acct_attach(a->sk, ifindex, hook[dir], m->prio, prog, true, err);
 		close(prog);
 		if (rc)
 			return rc;
@@ -84,7 +84,7 @@ static int resume(struct acct_meter *m, int ifindex, struct nis_err *err)
 	uint32_t id;
 	int fd, rc;
 
-	fd = tc_acct_find_counters(a->sk, ifindex, TC_CLSACT_INGRESS, ACCT_PRIO, &id, err);
+	fd = tc_acct_find_counters(a->sk, ifindex, TC_CLSACT_INGRESS, m->prio, &id, err);
 	if (fd == -ENOENT) {
 		log_msg(LOG_WARN, "no counting filter on %s; counting from zero", m->veth);
 		return attach(m, ifindex, err);
@@ -127,6 +127,7 @@ static struct acct_meter *meter_new(struct acct *a, const char *veth,
 	m->a = a;
 	m->guard = guard;
 	m->owner = owner;
+	m->prio = ACCT_PRIO;
 	m->fd = -1;
 	snprintf(m->veth, sizeof(m->veth), "%s", veth);
 	return m;
@@ -134,9 +135,9 @@ static struct acct_meter *meter_new(struct acct *a, const char *veth,
 
 typedef int (*meter_fn)(struct acct_meter *m, int ifindex, struct nis_err *err);
 
-static int meter_open(struct acct *a, const char *veth, int ifindex, meter_fn fn,
-		      const struct tc_guard *guard, uint32_t owner, struct acct_meter **out,
-		      struct nis_err *err)
+static int meter_open_at(struct acct *a, const char *veth, int ifindex, meter_fn fn,
+			 const struct tc_guard *guard, uint32_t owner, uint16_t prio,
+			 struct acct_meter **out, struct nis_err *err)
 {
 	struct acct_meter *m;
 	int rc;
@@ -146,6 +147,7 @@ static int meter_open(struct acct *a, const char *veth, int ifindex, meter_fn fn
 		return 0;
 	if (!(m = meter_new(a, veth, guard, owner)))
 		return nis_err_set(err, -ENOMEM, "out of memory");
+	m->prio = prio;
 	pthread_mutex_lock(&a->lock);
 	rc = fn(m, ifindex, err);
 	pthread_mutex_unlock(&a->lock);
@@ -155,6 +157,25 @@ static int meter_open(struct acct *a, const char *veth, int ifindex, meter_fn fn
 	}
 	*out = m;
 	return 0;
+}
+
+static int meter_open(struct acct *a, const char *veth, int ifindex, meter_fn fn,
+		      const struct tc_guard *guard, uint32_t owner, struct acct_meter **out,
+		      struct nis_err *err)
+{
+	return meter_open_at(a, veth, ifindex, fn, guard, owner, ACCT_PRIO, out, err);
+}
+
+int acct_meter_attach_chained(struct acct *a, const char *veth, int ifindex,
+			      struct acct_meter **out, struct nis_err *err)
+{
+	return meter_open_at(a, veth, ifindex, attach, NULL, 0, ACCT_PRIO_CHAINED, out, err);
+}
+
+int acct_meter_resume_chained(struct acct *a, const char *veth, int ifindex,
+			      struct acct_meter **out, struct nis_err *err)
+{
+	return meter_open_at(a, veth, ifindex, resume, NULL, 0, ACCT_PRIO_CHAINED, out, err);
 }
 
 int acct_meter_attach(struct acct *a, const char *veth, int ifindex,
@@ -351,6 +372,9 @@ struct acct_meter *acct_final_orphan(struct acct *a, const char *id, const char 
 		return NULL;
 	pthread_mutex_lock(&a->lock);
 	fd = tc_acct_find_counters(a->sk, ifindex, TC_CLSACT_INGRESS, ACCT_PRIO, &map_id, &err);
+	if (fd == -ENOENT)	/* a chained container's */
+		fd = tc_acct_find_counters(a->sk, ifindex, TC_CLSACT_INGRESS, ACCT_PRIO_CHAINED,
+					   &map_id, &err);
 	pthread_mutex_unlock(&a->lock);
 	if (fd < 0) {
 		free(m);

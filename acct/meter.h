@@ -14,6 +14,8 @@
 #include "tc/guard.h"
 
 #define ACCT_PRIO 1		/* the counting filters' prio: before all else on a veth */
+/* A chained container's (isolator/chained.h): behind its guard at prio 1. */
+#define ACCT_PRIO_CHAINED 2
 #define ACCT_ID_MAX 64
 
 /* All-time traffic of a meter in one class, as of the last pass. */
@@ -40,6 +42,12 @@ int acct_meter_attach(struct acct *a, const char *veth, int ifindex,
 int acct_meter_resume(struct acct *a, const char *veth, int ifindex,
 		      const struct tc_guard *guard, uint32_t owner, struct acct_meter **out,
 		      struct nis_err *err);
+/* The same for a chained container's host veth, a primary plugin's: no
+ * port guard, at ACCT_PRIO_CHAINED (its own guard comes first). */
+int acct_meter_attach_chained(struct acct *a, const char *veth, int ifindex,
+			      struct acct_meter **out, struct nis_err *err);
+int acct_meter_resume_chained(struct acct *a, const char *veth, int ifindex,
+			      struct acct_meter **out, struct nis_err *err);
 /* The counters map, for the fast path's program; -1: none. */
 int acct_meter_fd(struct acct_meter *m);
 /* Closes the agent's handle (the filters keep the counters); NULL-safe. */

@@ -20,6 +20,7 @@ struct acct_meter {
 	char veth[IF_NAMESIZE];
 	const struct tc_guard *guard;		/* before the TX counter, or NULL */
 	uint32_t owner;				/* of the ports the guard lets out */
+	uint16_t prio;				/* its filters' (ACCT_PRIO, or chained) */
 	int fd;					/* counters map */
 	uint32_t map_id;			/* its kernel id: another id is a reset */
 	int ifindex;				/* the veth the counters are on */

@@ -66,7 +66,11 @@ static const char *const migrations[] = {
 	"ALTER TABLE containers ADD COLUMN pod_uid TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE containers ADD COLUMN egress_burst INTEGER;"
 	"ALTER TABLE containers ADD COLUMN ingress_burst INTEGER;"
-	"ALTER TABLE containers ADD COLUMN remap TEXT NOT NULL DEFAULT '';",
+	"ALTER TABLE containers ADD COLUMN remap TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE containers ADD COLUMN chained INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE containers ADD COLUMN chain_address TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE containers ADD COLUMN chain_mac TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE containers ADD COLUMN chain_own_clsact INTEGER NOT NULL DEFAULT 0;",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

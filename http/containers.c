@@ -32,7 +32,8 @@ static void fail(struct http_resp *resp, int rc, const struct nis_err *err)
 		{ -ENOSPC, 409, "no_ephemeral_ports" }, { -EADDRINUSE, 409, "ports_unavailable" },
 		{ -ERANGE, 409, "ports_unavailable" }, { -ENOENT, 404, "not_found" },
 		{ -EROFS, 503, "checkpoint_unwritable" }, { -EBUSY, 409, "netns_in_use" },
-		{ -ENOTUNIQ, 409, "interface_exists" },
+		{ -ENOTUNIQ, 409, "interface_exists" }, { -ENODEV, 400, "no_such_interface" },
+		{ -EALREADY, 409, "qdisc_in_use" },
 	};
 
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
@@ -54,12 +55,16 @@ static json_t *address_json(json_t *o, const struct iso_record *r)
 	snprintf(addr, sizeof(addr), "%s/%d", ip, r->prefixlen);
 	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],
 		 m[4], m[5]);
-	if (json_object_update_new(o, json_pack("{s:s, s:b, s:s, s:s, s:s}", "ifname",
-						r->ifname, "external", r->external, "address",
-						addr, "gateway", gw, "mac", mac))) {
+	if (json_object_update_new(o, json_pack("{s:s, s:s, s:b, s:s, s:s}", "mode",
+						r->chained ? "chained" : "port_mapping",
+						"ifname", r->ifname, "external", r->external,
+						"address", addr, "mac", mac))) {
 		json_decref(o);
 		return NULL;
 	}
+	/* A chained container's gateway is the primary plugin's business. */
+	if (!r->chained)
+		json_object_set_new(o, "gateway", json_string(gw));
 	return o;
 }
 
@@ -79,6 +84,8 @@ json_t *http_record_json(const struct iso_record *r)
 		json_decref(o);
 		return NULL;
 	}
+	if (r->chained)		/* no block: the primary plugin's address */
+		json_object_set_new(o, "ephemeral_ports", json_null());
 	if (r->egress.set)
 		json_object_set_new(o, "egress_rate_limit", json_integer((json_int_t)r->egress.v));
 	if (r->ingress.set)
@@ -173,6 +180,17 @@ static int parse_string(json_t *v, const char *name, const char **out, struct ni
 	return 0;
 }
 
+/* {"host_veth": NAME, "address": "10.88.0.5/16", "mac": "aa:.."} (all
+ * strings, kept in v, which outlives the request). */
+static int parse_chained(json_t *v, struct iso_chain_req *c, struct nis_err *err)
+{
+	if (json_unpack(v, "{s:s, s:s, s:s !}", "host_veth", &c->host_veth, "address",
+			&c->address, "mac", &c->mac))
+		return nis_err_set(err, -EINVAL, "chained must be {\"host_veth\": NAME, "
+				   "\"address\": \"IP/LEN\", \"mac\": \"aa:bb:cc:dd:ee:ff\"}");
+	return 0;
+}
+
 /* [{"host_port": 8080, "container_port": 80}, ...] into m (TC_REMAP_MAX). */
 static int parse_remap(json_t *v, struct tc_remap *m, size_t *n, struct nis_err *err)
 {
@@ -200,8 +218,8 @@ static int parse_remap(json_t *v, struct tc_remap *m, size_t *n, struct nis_err 
 
 /* Parses a create (id_out != NULL) or update body. */
 static int parse_body(const struct http_req *req, struct iso_create *c, char *ports,
-		      size_t plen, struct tc_remap *remap, const char **id_out, json_t **root,
-		      struct nis_err *err)
+		      size_t plen, struct tc_remap *remap, struct iso_chain_req *chain,
+		      const char **id_out, json_t **root, struct nis_err *err)
 {
 	json_error_t jerr;
 	const char *key;
@@ -250,6 +268,9 @@ static int parse_body(const struct http_req *req, struct iso_create *c, char *po
 			rc = parse_string(v, key, &c->netns, err);
 		} else if (id_out && !strcmp(key, "ifname")) {
 			rc = parse_string(v, key, &c->ifname, err);
+		} else if (id_out && !strcmp(key, "chained")) {
+			rc = parse_chained(v, chain, err);
+			c->chained = chain;
 		} else if (id_out && !strcmp(key, "port_mappings")) {
 			rc = parse_remap(v, remap, &c->nremap, err);
 			c->remap = remap;
@@ -278,12 +299,13 @@ static void write_request(struct http_req *req, struct http_resp *resp, bool cre
 	struct nis_err err = { "" };
 	char ports[4096];
 	struct tc_remap remap[TC_REMAP_MAX];
+	struct iso_chain_req chain = { NULL, NULL, NULL };
 	json_t *root = NULL;
 	int rc;
 
 	memset(&c, 0, sizeof(c));
-	if (!(rc = parse_body(req, &c, ports, sizeof(ports), remap, create ? &c.id : NULL,
-			      &root, &err))) {
+	if (!(rc = parse_body(req, &c, ports, sizeof(ports), remap, &chain,
+			      create ? &c.id : NULL, &root, &err))) {
 		struct iso_update u = { c.ports, c.egress, c.ingress };
 		rc = create ? iso_agent_create(req->app, &c, &r, &err)
 			    : iso_agent_update(req->app, req->arg, &u, &r, &err);

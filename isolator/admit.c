@@ -71,8 +71,8 @@ static int netns_path(struct iso_agent *a, const char *path, struct nis_err *err
 	return 0;
 }
 
-/* The runtime's namespace, opened and checked (the caller holds a->lock). */
-int iso_admit_adopt(struct iso_agent *a, struct iso_container *c, struct nis_err *err)
+/* c's namespace opened, and no other container's (-EBUSY). */
+static int open_ns(struct iso_agent *a, struct iso_container *c, struct nis_err *err)
 {
 	int rc = iso_ext_open(&c->dp, err);
 
@@ -82,8 +82,38 @@ int iso_admit_adopt(struct iso_agent *a, struct iso_container *c, struct nis_err
 		if (o->dp.ns.dev == c->dp.ns.dev && o->dp.ns.ino == c->dp.ns.ino)
 			rc = nis_err_set(err, -EBUSY, "netns %s is container %s's already",
 					 c->dp.netns, o->id);
+	return rc;
+}
+
+/* The runtime's namespace, opened and checked (the caller holds a->lock). */
+int iso_admit_adopt(struct iso_agent *a, struct iso_container *c, struct nis_err *err)
+{
+	int rc = open_ns(a, c, err);
+
 	if (rc || (rc = iso_ext_probe(&c->dp, err)))
 		iso_dp_release(&c->dp);
+	return rc;
+}
+
+int iso_admit_chained(struct iso_agent *a, struct iso_container *c,
+		      const struct iso_chain_req *req, struct nis_err *err)
+{
+	int rc;
+
+	if (!req->host_veth || !iso_ifname_valid(req->host_veth))
+		return nis_err_set(err, -EINVAL, "chained.host_veth '%s' must be an interface "
+				   "name", req->host_veth ? req->host_veth : "");
+	if ((rc = iso_chain_parse(req->address, req->mac, &c->dp.chain, err)))
+		return rc;
+	snprintf(c->dp.veth, sizeof(c->dp.veth), "%s", req->host_veth);
+	for (const struct iso_container *o = a->list; o; o = o->next)
+		if (!strcmp(o->dp.veth, c->dp.veth))
+			return nis_err_set(err, -EBUSY, "host veth %s is container %s's already",
+					   c->dp.veth, o->id);
+	if ((rc = open_ns(a, c, err)))
+		iso_dp_release(&c->dp);
+	else
+		iso_chain_plan(&a->dp, &c->dp);
 	return rc;
 }
 
@@ -107,6 +137,9 @@ int iso_admit_create(struct iso_agent *a, const struct iso_create *req,
 				   "not lo", req->ifname);
 	if (req->netns && (rc = netns_path(a, req->netns, err)))
 		return rc;
+	if (req->chained && (!req->netns || req->ports || req->nremap))
+		return nis_err_set(err, -EINVAL, "chained mode takes a netns, and no ports or "
+				   "port_mappings (the primary plugin's address is the container's)");
 	pm_set_init(&none);
 	if ((rc = iso_admit_ports(a, req->ports, &none, ports, err)))
 		return rc;

@@ -50,6 +50,11 @@ int iso_admit_create(struct iso_agent *a, const struct iso_create *req,
 		     struct iso_opt_u64 *eg, struct pm_set *ports, struct nis_err *err);
 /* c->dp.netns (a runtime's) opened and checked, and no other container's. */
 int iso_admit_adopt(struct iso_agent *a, struct iso_container *c, struct nis_err *err);
+/* Chained mode: the address, MAC and host veth of req into c->dp, the
+ * runtime's namespace opened, neither of them another container's (the
+ * kernel is checked at isolate). */
+int iso_admit_chained(struct iso_agent *a, struct iso_container *c,
+		      const struct iso_chain_req *req, struct nis_err *err);
 /* Logs a burst that HTB cannot hold at its rate, with what it gets. */
 void iso_admit_burst_note(const char *id, const char *dir, struct iso_opt_u64 burst,
 			  struct iso_opt_u64 rate);

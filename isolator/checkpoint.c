@@ -118,7 +118,7 @@ int iso_ckpt_put(struct iso_ckpt *c, const struct iso_ckpt_row *r, struct nis_er
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(c->db,
 		"INSERT OR REPLACE INTO containers VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-		"?,?,?,?,?,?,?,?,?,?,?,?)",
+		"?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 		-1, &st, NULL);
 
 	if (rc != SQLITE_OK)
@@ -152,6 +152,10 @@ int iso_ckpt_put(struct iso_ckpt *c, const struct iso_ckpt_row *r, struct nis_er
 	bind_opt(st, 27, r->egress_burst);
 	bind_opt(st, 28, r->ingress_burst);
 	sqlite3_bind_text(st, 29, r->remap ? r->remap : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 30, r->chained);
+	sqlite3_bind_text(st, 31, r->chain_addr, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 32, r->chain_mac, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 33, r->chain_own_clsact);
 	return run(c, st, "cannot write a container", err);
 }
 
@@ -236,6 +240,10 @@ static int read_row(sqlite3_stmt *st, struct iso_ckpt_row *r)
 	r->egress_burst = opt_col(st, 26);
 	r->ingress_burst = opt_col(st, 27);
 	r->remap = strdup(remap ? (const char *)remap : "");
+	r->chained = sqlite3_column_int(st, 29) != 0;
+	text_col(st, 30, r->chain_addr, sizeof(r->chain_addr));
+	text_col(st, 31, r->chain_mac, sizeof(r->chain_mac));
+	r->chain_own_clsact = sqlite3_column_int(st, 32) != 0;
 	return r->ports && r->blocks && r->ext_undo && r->remap ? 0 : -ENOMEM;
 }
 

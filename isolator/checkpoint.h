@@ -33,6 +33,10 @@ struct iso_ckpt_row {
 	struct tc_netns_id ns;
 	char *ext_undo;			/* iso_ext_undo_format's text; malloc'd when read */
 	char *remap;			/* iso_remap_format's text; malloc'd when read */
+	bool chained;			/* CNI chained mode: */
+	char chain_addr[24];		/* its own "ip/len" */
+	char chain_mac[18];		/* and MAC */
+	bool chain_own_clsact;		/* the host veth's clsact is ours */
 };
 
 struct iso_ckpt;

@@ -49,7 +49,8 @@ bool iso_agent_peer_owner(struct iso_agent *a, struct in_addr ip, uint16_t port,
 		return false;
 	pthread_mutex_lock(&a->lock);
 	for (struct iso_container *c = a->list; c && !found; c = c->next)
-		if ((port >= c->dp.ephemeral.begin && port <= c->dp.ephemeral.end) ||
+		if ((!c->dp.chain.on && port >= c->dp.ephemeral.begin &&
+		     port <= c->dp.ephemeral.end) ||
 		    pm_set_contains_port(&c->ports, port)) {
 			snprintf(id, ISO_ID_MAX + 1, "%s", c->id);
 			found = true;
@@ -88,6 +89,13 @@ static void veth_name(const char *id, char out[IF_NAMESIZE])
 	snprintf(out, IF_NAMESIZE, "nis%012llx", (unsigned long long)(h & 0xffffffffffffull));
 }
 
+/* A chained container has no ephemeral block. */
+static void release_block(struct iso_agent *a, const struct iso_container *c)
+{
+	if (!c->dp.chain.on)
+		pm_alloc_release(a->eph, c->dp.ephemeral, NULL);
+}
+
 static struct iso_container **find(struct iso_agent *a, const char *id)
 {
 	struct iso_container **pp = &a->list;
@@ -112,10 +120,11 @@ static int to_record(const struct iso_agent *a, const struct iso_container *c,
 	snprintf(r->veth, sizeof(r->veth), "%s", c->dp.veth);
 	snprintf(r->ifname, sizeof(r->ifname), "%s", c->dp.ifname);
 	r->external = c->dp.external;
-	r->ip = h->ip;
-	r->gateway = h->gateway;
-	r->prefixlen = h->prefixlen;
-	memcpy(r->mac, h->mac, sizeof(r->mac));
+	r->chained = c->dp.chain.on;
+	r->ip = r->chained ? c->dp.chain.ip : h->ip;
+	r->gateway = r->chained ? (struct in_addr){ 0 } : h->gateway;
+	r->prefixlen = r->chained ? c->dp.chain.prefixlen : h->prefixlen;
+	memcpy(r->mac, r->chained ? c->dp.chain.mac : h->mac, sizeof(r->mac));
 	r->veth_ifindex = c->dp.veth_ifindex;
 	r->ephemeral = c->dp.ephemeral;
 	r->egress = c->dp.egress;
@@ -144,6 +153,11 @@ int iso_agent_checkpoint(struct iso_agent *a, const struct iso_container *c,
 	memcpy(r.ifname, c->dp.ifname, sizeof(r.ifname));
 	r.external = c->dp.external;
 	r.ns = c->dp.ns;
+	if ((r.chained = c->dp.chain.on)) {
+		iso_chain_format(&c->dp.chain, r.chain_addr, sizeof(r.chain_addr), r.chain_mac,
+				 sizeof(r.chain_mac));
+		r.chain_own_clsact = c->dp.chain.own_clsact;
+	}
 	iso_ext_undo_format(&c->dp.undo, undo, sizeof(undo));
 	r.ext_undo = undo;
 	iso_remap_format(c->dp.remap, c->dp.nremap, remap, sizeof(remap));
@@ -166,7 +180,8 @@ static int take_remap(struct iso_agent *a, struct iso_container *c,
 {
 	if (req->nremap > TC_REMAP_MAX)
 		return nis_err_set(err, -EINVAL, "at most %d port mappings", TC_REMAP_MAX);
-	memcpy(c->dp.remap, req->remap, req->nremap * sizeof(*req->remap));
+	if (req->nremap)	/* remap is NULL without mappings */
+		memcpy(c->dp.remap, req->remap, req->nremap * sizeof(*req->remap));
 	c->dp.nremap = req->nremap;
 	return iso_remap_check(c->dp.remap, &c->dp.nremap, &c->ports, &a->cfg->res.ephemeral,
 			       err);
@@ -203,7 +218,7 @@ int iso_agent_create(struct iso_agent *a, const struct iso_create *req,
 	wait_reaped(a, req->id);
 	if ((rc = iso_admit_create(a, req, &eg, &c->ports, err)) ||
 	    (rc = take_remap(a, c, req, err)) ||
-	    (rc = pm_alloc_take(a->eph, &c->dp.ephemeral, err)))
+	    (!req->chained && (rc = pm_alloc_take(a->eph, &c->dp.ephemeral, err))))
 		goto fail;
 	snprintf(c->id, sizeof(c->id), "%s", req->id);
 	c->labels = req->labels;
@@ -212,16 +227,18 @@ int iso_agent_create(struct iso_agent *a, const struct iso_create *req,
 	snprintf(c->dp.ifname, sizeof(c->dp.ifname), "%s", req->ifname ? req->ifname : "eth0");
 	if (c->dp.external) {
 		snprintf(c->dp.netns, sizeof(c->dp.netns), "%s", req->netns);
-		rc = iso_admit_adopt(a, c, err);
+		rc = req->chained ? iso_admit_chained(a, c, req->chained, err)
+				  : iso_admit_adopt(a, c, err);
 	} else if (snprintf(c->dp.netns, sizeof(c->dp.netns), "%s/%s", a->netns_dir, c->id) >=
 		   (int)sizeof(c->dp.netns)) {
 		rc = nis_err_set(err, -ENAMETOOLONG, "--runtime_dir is too long");
 	}
 	if (rc) {
-		pm_alloc_release(a->eph, c->dp.ephemeral, NULL);
+		release_block(a, c);
 		goto fail;
 	}
-	veth_name(c->id, c->dp.veth);
+	if (!c->dp.chain.on)
+		veth_name(c->id, c->dp.veth);
 	c->dp.egress = eg;
 	c->dp.ingress = req->ingress.set ? req->ingress : f->ingress_rate_limit_per_container;
 	c->dp.egress_burst = req->egress_burst;
@@ -233,14 +250,14 @@ int iso_agent_create(struct iso_agent *a, const struct iso_create *req,
 	/* Recorded before the kernel is touched: a crash during isolate
 	 * leaves a "preparing" row that recovery finishes off. */
 	if ((rc = iso_agent_checkpoint(a, c, ISO_PREPARING, err))) {
-		pm_alloc_release(a->eph, c->dp.ephemeral, NULL);
+		release_block(a, c);
 		iso_dp_release(&c->dp);
 		goto fail;
 	}
 	iso_dp_test_abort(11);
 	if ((rc = iso_dp_isolate(&a->dp, &c->dp, &c->ports, f, err))) {
 		iso_ckpt_delete(a->ckpt, c->id, NULL);
-		pm_alloc_release(a->eph, c->dp.ephemeral, NULL);
+		release_block(a, c);
 		goto fail;
 	}
 	iso_dp_test_abort(12);
@@ -249,7 +266,7 @@ int iso_agent_create(struct iso_agent *a, const struct iso_create *req,
 		acct_forget(c->dp.meter);	/* a pass may have counted it meanwhile */
 		iso_dp_cleanup(&a->dp, &c->dp);
 		iso_ckpt_delete(a->ckpt, c->id, NULL);
-		pm_alloc_release(a->eph, c->dp.ephemeral, NULL);
+		release_block(a, c);
 		goto fail;
 	}
 	pm_set_union(&a->used_ports, &a->used_ports, &c->ports);
@@ -258,8 +275,12 @@ int iso_agent_create(struct iso_agent *a, const struct iso_create *req,
 	a->count++;
 	rc = out ? to_record(a, c, out, err) : 0;
 	/* Under the lock: once it is released, a DELETE may free c. */
-	log_msg(LOG_INFO, "container %s created: veth %s, ephemeral ports [%u-%u]", c->id,
-		c->dp.veth, c->dp.ephemeral.begin, c->dp.ephemeral.end);
+	if (c->dp.chain.on)
+		log_msg(LOG_INFO, "container %s created (chained): host veth %s, %s in %s",
+			c->id, c->dp.veth, c->dp.ifname, c->dp.netns);
+	else
+		log_msg(LOG_INFO, "container %s created: veth %s, ephemeral ports [%u-%u]",
+			c->id, c->dp.veth, c->dp.ephemeral.begin, c->dp.ephemeral.end);
 	pthread_mutex_unlock(&a->lock);
 	return rc;
 fail:
@@ -307,6 +328,10 @@ static int update_locked(struct iso_agent *a, struct iso_container *c,
 
 	pm_set_init(&ports);
 	pm_set_init(&old);
+	if (req->ports && c->dp.chain.on) {
+		rc = nis_err_set(err, -EINVAL, "container %s is chained: it has no ports", c->id);
+		goto out;
+	}
 	if ((rc = iso_admit_ports(a, req->ports, &c->ports, &ports, err)) ||
 	    (rc = iso_admit_egress(f, &eg, err)))
 		goto out;
@@ -354,6 +379,12 @@ static void remove_container(struct iso_agent *a, struct iso_container *c)
 	const char *netns = c->dp.nsfd >= 0 && !c->dp.external ? c->dp.netns : NULL;
 
 	acct_forget(c->dp.meter);	/* no pass reads it again; its last rows go */
+	if (c->dp.chain.on) {		/* its veth and netns are the runtime's */
+		iso_chain_unhook(&a->dp, &c->dp);
+		if (iso_ckpt_delete(a->ckpt, c->id, &err))
+			log_msg(LOG_ERROR, "%s", err.msg);
+		return;
+	}
 	iso_ext_undo(&c->dp);
 	iso_dp_unhook(&a->dp, &c->dp);
 	iso_dp_test_abort(14);
@@ -377,7 +408,7 @@ static void destroy_locked(struct iso_agent *a, struct iso_container **pp)
 			c->id, err.msg);
 	iso_dp_test_abort(13);
 	remove_container(a, c);
-	pm_alloc_release(a->eph, c->dp.ephemeral, NULL);
+	release_block(a, c);
 	pm_set_subtract(&a->used_ports, &a->used_ports, &c->ports);
 	*pp = c->next;
 	a->count--;

@@ -32,6 +32,7 @@ struct iso_record {
 	struct iso_labels labels;
 	char netns[PATH_MAX];
 	bool external;			/* netns is the runtime's */
+	bool chained;			/* CNI chained mode: veth and address a primary's */
 	char veth[IF_NAMESIZE];
 	char ifname[IF_NAMESIZE];	/* the veth's peer inside */
 	int veth_ifindex;
@@ -42,7 +43,8 @@ struct iso_record {
 	struct tc_remap remap[TC_REMAP_MAX];	/* host port != container port */
 	size_t nremap;
 	double created_at;
-	/* what the container's interface has: the host's */
+	/* what the container's interface has: the host's (chained: its own,
+	 * gateway 0) */
 	struct in_addr ip, gateway;
 	int prefixlen;
 	uint8_t mac[6];
@@ -50,8 +52,16 @@ struct iso_record {
 
 void iso_record_free(struct iso_record *r);
 
+/* CNI chained mode: a primary plugin made the veth and gave the address. */
+struct iso_chain_req {
+	const char *host_veth;		/* in the agent's namespace */
+	const char *address;		/* "10.88.0.5/16" */
+	const char *mac;		/* "aa:bb:cc:dd:ee:ff" */
+};
+
 struct iso_create {
 	const char *id;
+	const struct iso_chain_req *chained;	/* NULL: port_mapping mode */
 	const char *netns;		/* a runtime's namespace to adopt, NULL: make one */
 	const char *ifname;		/* NULL: "eth0" */
 	const char *ports;		/* Mesos range list, NULL: none */
@@ -83,7 +93,9 @@ void iso_agent_free(struct iso_agent *a, bool destroy);
 /* Errors: -EINVAL bad request, -EEXIST duplicate id, -ENOSPC no block
  * (or --max_executors_per_agent reached), -EADDRINUSE a port is held,
  * -ERANGE a port is outside the agent's ports, -ENOENT no such id,
- * -EROFS the checkpoint could not be written (the change was undone). */
+ * -EROFS the checkpoint could not be written (the change was undone);
+ * chained: -ENODEV its interface or host veth is missing, -EALREADY a
+ * qdisc of someone else's is where netisol's would go. */
 int iso_agent_create(struct iso_agent *a, const struct iso_create *req,
 		     struct iso_record *out, struct nis_err *err);
 int iso_agent_update(struct iso_agent *a, const char *id, const struct iso_update *req,

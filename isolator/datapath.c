@@ -306,7 +306,7 @@ static int blocks_install(struct iso_dp *dp, struct iso_dp_ct *ct, size_t n,
 }
 
 /* The test hook fires once: the next create shows what the failed one freed. */
-static int injected(int n, struct nis_err *err)
+int iso_dp_injected(int n, struct nis_err *err)
 {
 	iso_dp_test_abort(n);
 	if (fail_step != n)
@@ -327,11 +327,11 @@ static int open_one(int fd, const char *what, int *slot, struct nis_err *err)
 	return 0;
 }
 
-static int open_stat_fds(struct iso_dp_ct *ct, const struct iso_flags *f, struct nis_err *err)
+int iso_dp_open_stat_fds(struct iso_dp_ct *ct, const struct iso_flags *f, struct nis_err *err)
 {
 	int rc;
 
-	if ((rc = open_one(tc_netns_open_file_rw(ct->nsfd,
+	if (!ct->chain.on && (rc = open_one(tc_netns_open_file_rw(ct->nsfd,
 						 "/proc/sys/net/ipv4/ip_local_port_range"),
 			   "ip_local_port_range", &ct->range_fd, err)))
 		return rc;
@@ -357,7 +357,7 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
-#define STEP(n, call) ((rc = injected(n, err)) || (rc = (call)))
+#define STEP(n, call) ((rc = iso_dp_injected(n, err)) || (rc = (call)))
 
 int iso_dp_isolate(struct iso_dp *dp, struct iso_dp_ct *ct, const struct pm_set *ports,
 		   const struct iso_flags *f, struct nis_err *err)
@@ -366,6 +366,8 @@ int iso_dp_isolate(struct iso_dp *dp, struct iso_dp_ct *ct, const struct pm_set 
 	struct iso_opt_u64 eg = ct->egress, in = ct->ingress;
 	int rc = 0, nplanned;
 
+	if (ct->chain.on)
+		return iso_chain_isolate(dp, ct, f, err);
 	if (!ct->external)
 		ct->nsfd = -1;
 	ct->diag_fd = ct->sockstat_fd = ct->snmp_fd = ct->range_fd = -1;
@@ -391,7 +393,7 @@ int iso_dp_isolate(struct iso_dp *dp, struct iso_dp_ct *ct, const struct pm_set 
 	    STEP(7, iso_dp_set_limits(dp, ct, eg, in, f, err)) ||
 	    STEP(8, blocks_install(dp, ct, (size_t)nplanned, err)) ||
 	    STEP(9, mirror_nodes(dp, ct, ISO_DP_ADD, err)) ||
-	    STEP(10, open_stat_fds(ct, f, err))) {
+	    STEP(10, iso_dp_open_stat_fds(ct, f, err))) {
 		log_msg(LOG_WARN, "isolate %s failed, rolling back: %s", ct->netns, err->msg);
 		iso_dp_cleanup(dp, ct);
 		return rc;
@@ -462,6 +464,10 @@ void iso_dp_cleanup(struct iso_dp *dp, struct iso_dp_ct *ct)
 	int ifindex = ct->veth_ifindex;
 	bool had_netns = ct->nsfd >= 0 && !ct->external;
 
+	if (ct->chain.on) {		/* the veth and the netns are not ours */
+		iso_chain_unhook(dp, ct);
+		return;
+	}
 	iso_ext_undo(ct);
 	iso_dp_unhook(dp, ct);
 	iso_dp_remove(dp->sk, ct->veth, ifindex, had_netns ? ct->netns : NULL);
@@ -539,6 +545,8 @@ int iso_dp_resume(struct iso_dp *dp, struct iso_dp_ct *ct, const struct iso_flag
 {
 	int rc;
 
+	if (ct->chain.on)
+		return iso_chain_resume(dp, ct, f, err);
 	ct->diag_fd = ct->sockstat_fd = ct->snmp_fd = ct->range_fd = -1;
 	ct->meter = NULL;
 	if (!ct->external) {
@@ -550,7 +558,7 @@ int iso_dp_resume(struct iso_dp *dp, struct iso_dp_ct *ct, const struct iso_flag
 	    (rc = tc_netns_nl_open(ct->nsfd, &ct->nsk, err)) ||
 	    (rc = tc_link_ifindex(ct->nsk, "lo", &ct->ct_lo, err)) ||
 	    (rc = tc_link_ifindex(ct->nsk, ct->ifname, &ct->ct_eth0, err)) ||
-	    (rc = open_stat_fds(ct, f, err)) ||
+	    (rc = iso_dp_open_stat_fds(ct, f, err)) ||
 	    (rc = iso_dp_remap_reserve(ct, err)) ||
 	    (rc = iso_dp_remap_add(ct, true, err)) ||
 	    (rc = mirror_nodes(dp, ct, ISO_DP_READD, err)))

@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <net/if.h>
 
+#include "isolator/chained.h"
 #include "isolator/extns.h"
 #include "isolator/flags.h"
 #include "isolator/hostdp.h"
@@ -33,6 +34,7 @@ struct iso_dp_ct {
 	char veth[IF_NAMESIZE];		/* host end */
 	char ifname[IF_NAMESIZE];	/* the peer's name inside, "eth0" by default */
 	bool external;			/* netns is the runtime's: adopted, never removed */
+	struct iso_chain chain;		/* chained mode: veth is a primary plugin's */
 	bool ns_gone;			/* ...and its runtime removed or replaced it */
 	struct tc_netns_id ns;		/* the namespace held */
 	struct iso_ext_undo undo;	/* external: what to put back on DELETE */
@@ -85,6 +87,10 @@ int iso_dp_police_sync(struct iso_dp *dp, const struct iso_dp_ct *ct, const stru
 int iso_dp_shaping_check(struct iso_dp *dp, struct iso_dp_ct *ct, const struct iso_flags *f,
 			 double now);
 
+/* Opens the statistics readers in ct's namespace the flags ask for (and,
+ * but in chained mode, its ip_local_port_range for the watch). */
+int iso_dp_open_stat_fds(struct iso_dp_ct *ct, const struct iso_flags *f, struct nis_err *err);
+
 /* Closes the agent's handles on a container left running (no kernel change). */
 void iso_dp_release(struct iso_dp_ct *ct);
 
@@ -129,5 +135,8 @@ void iso_dp_host_handles(const struct iso_dp *dp, const struct iso_dp_ct *ct,
  * lifecycle points named at the iso_dp_test_abort() calls). */
 void iso_dp_test_hooks(void);
 void iso_dp_test_abort(int point);
+/* Step n of an isolate: aborts or fails (-EIO, once) as the hooks say. A
+ * chained isolate has steps 1-5 (iso_chain_isolate). */
+int iso_dp_injected(int n, struct nis_err *err);
 
 #endif

@@ -155,7 +155,7 @@ static size_t block_entries(struct iso_dp *dp, struct iso_dp_ct *ct,
 
 bool iso_dp_fast_for(const struct iso_dp *dp, const struct iso_dp_ct *ct)
 {
-	return dp->fast_on && !ct->ingress.set && ct->veth_ifindex > 0;
+	return dp->fast_on && !ct->ingress.set && ct->veth_ifindex > 0 && !ct->chain.on;
 }
 
 /* The block's ports in the fast path's map: to ct (on) or out of it. */

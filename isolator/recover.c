@@ -46,6 +46,11 @@ static struct iso_container *from_row(const struct iso_ckpt_row *r)
 	if (iso_remap_parse(r->remap, c->dp.remap, &c->dp.nremap))
 		log_msg(LOG_WARN, "container %s: its port mappings '%s' are unreadable: they are "
 			"not put back", r->id, r->remap);
+	if (r->chained && iso_chain_parse(r->chain_addr, r->chain_mac, &c->dp.chain, NULL))
+		log_msg(LOG_WARN, "container %s: its chained address '%s' or MAC '%s' is "
+			"unreadable: it is not recovered", r->id, r->chain_addr, r->chain_mac);
+	c->dp.chain.on = r->chained;
+	c->dp.chain.own_clsact = r->chain_own_clsact;
 	if (iso_ext_undo_parse(r->ext_undo, &c->dp.undo))
 		log_msg(LOG_WARN, "container %s: its snapshot '%s' is unreadable: its "
 			"namespace will not be put back as it was", r->id, r->ext_undo);
@@ -74,6 +79,25 @@ static int check_external(struct iso_agent *a, struct iso_container *c, struct n
 	return 0;
 }
 
+/* A chained container's host veth is the primary's: the one recorded (a
+ * veth of the same name made since is not ours to touch), in the
+ * namespace recorded. */
+static int check_chained(struct iso_agent *a, struct iso_container *c,
+			 const struct iso_ckpt_row *r, struct nis_err *err)
+{
+	int now, rc;
+
+	c->dp.veth_ifindex = r->veth_ifindex;
+	if ((rc = tc_link_ifindex(a->dp.sk, c->dp.veth, &now, err)))
+		return nis_err_set(err, rc, "its host veth %s is gone", c->dp.veth);
+	if (now != r->veth_ifindex)
+		return nis_err_set(err, -ESTALE, "its host veth %s was re-created (ifindex %d, "
+				   "was %d)", c->dp.veth, now, r->veth_ifindex);
+	if ((rc = check_external(a, c, err)))
+		return rc;
+	return c->dp.chain.prefixlen ? 0 : nis_err_set(err, -EINVAL, "its address is unreadable");
+}
+
 /* Everything resume needs, checked before anything is reserved. */
 static int check_row(struct iso_agent *a, struct iso_container *c, const struct iso_ckpt_row *r,
 		     struct nis_err *err)
@@ -83,6 +107,8 @@ static int check_row(struct iso_agent *a, struct iso_container *c, const struct 
 	if (r->state != ISO_RUNNING)
 		return nis_err_set(err, -EINPROGRESS, "it was %s when the agent stopped",
 				   r->state == ISO_PREPARING ? "being created" : "being destroyed");
+	if (c->dp.chain.on)
+		return check_chained(a, c, r, err);
 	if ((rc = tc_link_ifindex(a->dp.sk, c->dp.veth, &c->dp.veth_ifindex, err)))
 		return nis_err_set(err, rc, "its veth %s is gone", c->dp.veth);
 	if (c->dp.external && (rc = check_external(a, c, err)))
@@ -104,7 +130,7 @@ static void finish_off(struct iso_agent *a, struct iso_container *c)
 	struct tc_netns_id id;
 	int ifindex;
 
-	if (!tc_link_ifindex(a->dp.sk, c->dp.veth, &ifindex, NULL))
+	if (!c->dp.chain.on && !tc_link_ifindex(a->dp.sk, c->dp.veth, &ifindex, NULL))
 		tc_link_delete(a->dp.sk, ifindex, NULL);
 	if (!c->dp.external) {
 		tc_netns_remove(c->dp.netns, NULL);
@@ -116,6 +142,8 @@ static void finish_off(struct iso_agent *a, struct iso_container *c)
 		close(c->dp.nsfd);
 		c->dp.nsfd = -1;
 	}
+	if (c->dp.chain.on)		/* only our objects: the veth is the primary's */
+		iso_chain_finish(&a->dp, &c->dp);
 	iso_ext_undo(&c->dp);
 	iso_dp_release(&c->dp);
 }
@@ -135,12 +163,19 @@ static void recover_one(struct iso_agent *a, const struct iso_ckpt_row *r)
 		if (acct_track(c->dp.meter, c->id, true, &err))
 			log_msg(LOG_ERROR, "container %s: its traffic is not counted: %s",
 				c->id, err.msg);
+		/* A clsact re-made at resume is ours now: DELETE removes it. */
+		if (c->dp.chain.on && iso_agent_checkpoint(a, c, ISO_RUNNING, &err))
+			log_msg(LOG_ERROR, "%s", err.msg);
 		pm_set_union(&a->used_ports, &a->used_ports, &c->ports);
 		c->next = a->list;
 		a->list = c;
 		a->count++;
-		log_msg(LOG_INFO, "container %s recovered: veth %s, ephemeral ports [%u-%u]",
-			c->id, c->dp.veth, c->dp.ephemeral.begin, c->dp.ephemeral.end);
+		if (c->dp.chain.on)
+			log_msg(LOG_INFO, "container %s recovered (chained): host veth %s, %s in %s",
+				c->id, c->dp.veth, c->dp.ifname, c->dp.netns);
+		else
+			log_msg(LOG_INFO, "container %s recovered: veth %s, ephemeral ports [%u-%u]",
+				c->id, c->dp.veth, c->dp.ephemeral.begin, c->dp.ephemeral.end);
 		return;
 	}
 	log_msg(LOG_INFO, "container %s not recovered (%s): removing what is left of it",
@@ -148,7 +183,8 @@ static void recover_one(struct iso_agent *a, const struct iso_ckpt_row *r)
 	orphan = acct_final_orphan(a->acct, c->id, c->dp.veth);
 	if (reserved) {
 		iso_dp_cleanup(&a->dp, &c->dp);
-		pm_alloc_release(a->eph, c->dp.ephemeral, NULL);
+		if (!c->dp.chain.on)
+			pm_alloc_release(a->eph, c->dp.ephemeral, NULL);
 	}
 	finish_off(a, c);
 	acct_forget(orphan);

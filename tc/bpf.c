@@ -14,6 +14,7 @@
 
 #include "tc/bpf.h"
 #include "tc/bpfsys.h"
+#include "tc/qdisc.h"
 
 #define ACCT_NAME	"netisol_acct"	/* the program's and the filter's name */
 #define ACCT_SLOTS	(2 * TC_ACCT_CLASSES)
@@ -295,6 +296,21 @@ int tc_acct_attach(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t pr
 {
 	return tc_bpf_attach(sk, ifindex, parent, prio, ETH_P_ALL, ACCT_NAME, prog_fd, replace,
 			     err);
+}
+
+int tc_acct_detach(struct nl_sock *sk, int ifindex, uint16_t prio)
+{
+	const uint32_t parents[2] = { TC_CLSACT_INGRESS, TC_CLSACT_EGRESS };
+	int fd, rc = 0;
+
+	for (int i = 0; i < 2; i++) {
+		if ((fd = tc_bpf_find_prog(sk, ifindex, parents[i], prio, ACCT_NAME, NULL)) < 0)
+			continue;
+		close(fd);
+		if (!rc)
+			rc = tc_bpf_detach(sk, ifindex, parents[i], prio, ETH_P_ALL, NULL);
+	}
+	return rc;
 }
 
 int tc_acct_map_id(int fd, uint32_t *id, struct nis_err *err)

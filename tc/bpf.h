@@ -59,6 +59,10 @@ int tc_acct_prog_load(int trie_fd, int counters_fd, enum tc_acct_dir dir,
 int tc_acct_attach(struct nl_sock *sk, int ifindex, uint32_t parent, uint16_t prio,
 		   int prog_fd, bool replace, struct nis_err *err);
 
+/* Removes the counting filters (both hooks) at prio from ifindex, only
+ * where the filter there is ours (named so); 0 also when there are none. */
+int tc_acct_detach(struct nl_sock *sk, int ifindex, uint16_t prio);
+
 /* The counters map of the accounting filter at (ifindex, parent, prio), as
  * a new fd; its map id in *map_id unless map_id is NULL. -ENOENT if there
  * is no such filter (or it holds no counters map). */

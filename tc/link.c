@@ -1,6 +1,7 @@
 /* link.c - veth creation and link attributes through libnl-route-3. */
 #include <errno.h>
 #include <net/if.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <netlink/route/link.h>
@@ -78,6 +79,21 @@ int tc_link_ifindex(struct nl_sock *sk, const char *name, int *ifindex,
 				      tc_nl_errno(rc), "%s", name);
 	}
 	*ifindex = rtnl_link_get_ifindex(l);
+	rtnl_link_put(l);
+	return 0;
+}
+
+int tc_link_kind(struct nl_sock *sk, int ifindex, char *kind, size_t len,
+		 struct nis_err *err)
+{
+	struct rtnl_link *l;
+	const char *t;
+	int rc;
+
+	if ((rc = rtnl_link_get_kernel(sk, ifindex, NULL, &l)) < 0)
+		return tc_nl_fail(err, rc, "cannot read a link");
+	t = rtnl_link_get_type(l);
+	snprintf(kind, len, "%s", t ? t : "");
 	rtnl_link_put(l);
 	return 0;
 }

@@ -2,6 +2,7 @@
  * leaf (fq_codel: tc/leaf.c). */
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <linux/pkt_sched.h>
@@ -87,6 +88,26 @@ int tc_qdisc_exists(struct nl_sock *sk, int ifindex, uint32_t parent)
 		return tc_nl_errno(rc);
 	/* The ingress and clsact qdiscs both answer to parent ffff:fff1. */
 	q = rtnl_qdisc_get_by_parent(cache, ifindex, parent);
+	rc = q != NULL;
+	rtnl_qdisc_put(q);
+	nl_cache_free(cache);
+	return rc;
+}
+
+int tc_qdisc_kind(struct nl_sock *sk, int ifindex, uint32_t parent, char *kind, size_t len,
+		  uint32_t *handle)
+{
+	struct nl_cache *cache;
+	struct rtnl_qdisc *q;
+	int rc = rtnl_qdisc_alloc_cache(sk, &cache);
+
+	if (rc < 0)
+		return tc_nl_errno(rc);
+	if ((q = rtnl_qdisc_get_by_parent(cache, ifindex, parent))) {
+		const char *k = rtnl_tc_get_kind(TC_CAST(q));
+		snprintf(kind, len, "%s", k ? k : "");
+		*handle = rtnl_tc_get_handle(TC_CAST(q));
+	}
 	rc = q != NULL;
 	rtnl_qdisc_put(q);
 	nl_cache_free(cache);

@@ -38,6 +38,12 @@ int tc_qdisc_delete(struct nl_sock *sk, int ifindex, uint32_t parent,
 /* Whether a qdisc sits at parent (TC_H_ROOT or TC_H_INGRESS): 1, 0, -errno. */
 int tc_qdisc_exists(struct nl_sock *sk, int ifindex, uint32_t parent);
 
+/* The kind of the qdisc at parent (TC_H_ROOT or TC_H_INGRESS) into kind,
+ * and its handle (a device's default root qdisc has handle 0): 1, 0 (none),
+ * -errno. */
+int tc_qdisc_kind(struct nl_sock *sk, int ifindex, uint32_t parent, char *kind, size_t len,
+		  uint32_t *handle);
+
 /* The leaf 10: under class 1:1, where the class's backlog waits. */
 enum tc_leaf {
 	TC_LEAF_NONE,		/* HTB's own FIFO (1000 packets) */

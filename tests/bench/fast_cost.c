@@ -16,7 +16,10 @@
  *   uncapped_tx the same with the host-side egress meter, the container
  *               uncapped (its cost to the uncapped: uncapped_tx - guard_tx);
  *   police_tx   and capped at 10 Gbit/s (the frame passes; the meter's
- *               cost: police_tx - guard_tx).
+ *               cost: police_tx - guard_tx);
+ *   chain_guard the chained-mode guard (tc/chainguard.h) alone, on the
+ *               frame a container sends;
+ *   chain_police the same with the egress meter, capped at 10 Gbit/s.
  * Usage: fast_cost [REPEAT] [ROUNDS]   (root) */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -34,12 +37,13 @@
 #include "tc/bpf.h"
 #include "tc/bpfsys.h"
 #include "tc/fastpath.h"
+#include "tc/chainguard.h"
 #include "tc/police.h"
 
 #define PORT	31001
 #define SLOT	1
 #define FRAME	(ETH_HLEN + 20 + 8 + 1400)
-#define NPROGS	10
+#define NPROGS	12
 
 static unsigned char frame[FRAME];
 
@@ -138,9 +142,11 @@ int main(int argc, char **argv)
 	struct tc_fast f1 = { -1, -1 }, f2 = { -1, -1 };
 	/* build_frame's source MAC; owner 1 of its source port */
 	struct tc_guard guard = { { 4, 4, 4, 4, 4, 4 }, { 0 }, -1, -1, 1, 1, -1 };
+	struct tc_chainguard chain = { { 4, 4, 4, 4, 4, 4 }, { 0 }, -1, 1 };
 	int trie, counters, progs[NPROGS];
 	const char *names[NPROGS] = { "none", "peer", "agent", "agent_bare", "miss", "veth_count",
-				      "veth_tx", "guard_tx", "uncapped_tx", "police_tx" };
+				      "veth_tx", "guard_tx", "uncapped_tx", "police_tx", "chain_guard",
+				      "chain_police" };
 	double ns[NPROGS];
 	uint32_t ret[NPROGS];
 
@@ -148,6 +154,7 @@ int main(int argc, char **argv)
 	inet_pton(AF_INET, "198.18.0.2", &host);
 	build_frame(world, host, PORT);
 	guard.ip = host;
+	chain.ip = host;
 	if ((trie = setup_trie(host, &err)) < 0 || (counters = tc_acct_counters_create(&err)) < 0 ||
 	    (guard.owners = tc_guard_owners_create(&err)) < 0 ||
 	    (guard.echo = tc_guard_echo_create(&err)) < 0 ||
@@ -160,7 +167,9 @@ int main(int argc, char **argv)
 	    (progs[6] = tc_acct_prog_load(trie, counters, TC_ACCT_TX, NULL, 0, &err)) < 0 ||
 	    (progs[7] = tc_acct_prog_load(trie, counters, TC_ACCT_TX, &guard, 1, &err)) < 0 ||
 	    (guard.police = tc_police_create(&err)) < 0 ||
-	    (progs[8] = tc_acct_prog_load(trie, counters, TC_ACCT_TX, &guard, 1, &err)) < 0) {
+	    (progs[8] = tc_acct_prog_load(trie, counters, TC_ACCT_TX, &guard, 1, &err)) < 0 ||
+	    (progs[10] = tc_chainguard_prog_load(&chain, &err)) < 0 ||
+	    (chain.police = guard.police, progs[11] = tc_chainguard_prog_load(&chain, &err)) < 0) {
 		fprintf(stderr, "fast_cost: %s\n", err.msg);
 		return 1;
 	}
@@ -183,6 +192,6 @@ int main(int argc, char **argv)
 		printf(",\"%s_ns\":%.1f", names[i], ns[i] - ns[0]);
 	printf("}\n");
 	for (int i = 0; i < NPROGS; i++)
-		fprintf(stderr, "%-11s %6.1f ns  (retval %u)\n", names[i], ns[i], ret[i]);
+		fprintf(stderr, "%-12s %6.1f ns  (retval %u)\n", names[i], ns[i], ret[i]);
 	return 0;
 }

@@ -17,6 +17,7 @@ int main(void)
 	add_bytes_tests(s);
 	add_leaf_tests(s);
 	add_extns_tests(s);
+	add_chained_tests(s);
 	add_flags_tests(s);
 	add_procnet_tests(s);
 	add_acct_classes_tests(s);
