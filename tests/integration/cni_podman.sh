@@ -32,6 +32,8 @@ NET=nisnet BWNET=nisbw
 pm_net $NET '[{"type":"netisol-cni","socket":"'"$SOCK"'","capabilities":{"portMappings":true}}]'
 IPNET=nisnetip
 pm_net $IPNET '[{"type":"netisol-cni","socket":"'"$SOCK"'","capabilities":{"portMappings":true,"ips":true}}]'
+CHNET=nischain
+pm_net $CHNET '[{"type":"bridge","bridge":"pmbr0","isGateway":true,"ipMasq":false,"ipam":{"type":"host-local","subnet":"198.19.250.0/24","routes":[{"dst":"0.0.0.0/0"}],"dataDir":"'"$PM_D"'/ipam"}},{"type":"netisol-cni","socket":"'"$SOCK"'","mode":"chained","egressRate":80000000,"capabilities":{"bandwidth":true}}]'
 pm_net $BWNET '[{"type":"netisol-cni","socket":"'"$SOCK"'","egressRate":80000000,"capabilities":{"portMappings":true}}]'
 C=${SB}-	# our container names
 
@@ -73,7 +75,7 @@ agree() {
 	veths=$(sb_host ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | grep '^nis' | sort)
 	ns=$(pm_ns ls /run/netns | wc -l)
 	cache=$(for id in $(pm_ids); do
-		for f in /var/lib/cni/results/{$NET,$IPNET,$BWNET}-"$id"-*; do [ -e "$f" ] && echo "$id"; done
+		for f in /var/lib/cni/results/{$NET,$IPNET,$BWNET,$CHNET}-"$id"-*; do [ -e "$f" ] && echo "$id"; done
 	done | sort -u)
 	e=$(errors)
 	[ "$run" = "$ag" ] || { diag "podman runs [$(echo $run | cut -c1-12)], the agent holds [$(echo $ag | cut -c1-12)]"; bad=1; }
@@ -134,6 +136,29 @@ mbit=$(pm exec "${C}w" /usr/bin/iperf3 -c "$SB_WORLD_IP" -p 5201 -t 5 -J 2>/dev/
 awk -v m="${mbit:-0}" 'BEGIN { exit !(m >= 0.85 * 80 && m <= 1.02 * 80) }' && [ "$rate" = 10000000 ]
 ok $? "egressRate 80000000 bits/s: egress_rate_limit $rate B/s, iperf3 out of the container $mbit Mbit/s (0.85-1.02 of 80)"
 pm rm -f -t 0 "${C}w" >/dev/null
+
+# --- 3b. bridge + netisol chained: capped, counted, labelled, then gone
+sb_world ip route add 198.19.250.0/24 via "$H"
+sb_bg sb_world iperf3 -s -1 -p 5202 >/dev/null 2>&1
+sleep 0.3
+idc=$(CNI_ARGS=K8S_POD_NAMESPACE=ns2 pm run -d --name "${C}c" --network "$CHNET" --rootfs "$PM_R" /bin/sleep 600)
+r=$(rec "$idc")
+hv=$(jq -r .host_veth <<<"$r")
+[ "$(jq -r '"\(.mode) \(.ifname) \(.namespace) \(.pod)"' <<<"$r")" = "chained eth0 ns2 ${C}c" ] &&
+	sb_host ip -o link show "$hv" | grep -q 'master pmbr0'
+ok $? "bridge + netisol chained: the record is chained on the bridge's veth $hv, pod ${C}c in ns2 ($(jq -r .address <<<"$r"))"
+mbit=$(pm exec "${C}c" /usr/bin/iperf3 -c "$SB_WORLD_IP" -p 5202 -t 5 -J 2>/dev/null |
+	jq -r '.end.sum_received.bits_per_second / 1e6 | . * 10 | round / 10' 2>/dev/null)
+awk -v m="${mbit:-0}" 'BEGIN { exit !(m >= 0.85 * 80 && m <= 1.02 * 80) }'
+ok $? "...its egress capped: iperf3 out of it $mbit Mbit/s (0.85-1.02 of 80)"
+api GET /monitor/statistics.json
+tx=$(jq --arg id "$idc" '.[] | select(.container_id == $id) | .statistics.net_tx_bytes' <<<"$API_BODY")
+api GET /metrics
+[ "${tx:-0}" -gt 30000000 ] && grep -q "container_id=\"$idc\",namespace=\"ns2\",pod=\"${C}c\"" <<<"$API_BODY"
+ok $? "...counted: net_tx_bytes $tx in statistics.json, /metrics labelled with its pod"
+pm rm -f -t 0 "${C}c" >/dev/null
+[ -z "$(rec "$idc")" ] && ! sb_host ip link show "$hv" >/dev/null 2>&1 && agree
+ok $? "...podman rm -f: its record and the bridge's veth gone, $AGREE"
 
 # --- 4. lifecycle
 idl=$(run l 31002)
