@@ -35,6 +35,9 @@ struct iso_container {
 	struct iso_container *next;
 };
 
+/* container.c: the one log line of a container that is created or recovered. */
+void iso_container_log(const struct iso_container *c, const char *what);
+
 /* container.c: frees a registry entry and the agent's handles on it (the
  * kernel objects are left as they are). */
 void iso_container_free(struct iso_container *c);

@@ -23,6 +23,16 @@
 #include "tc/netns.h"
 #include "tc/nl.h"
 
+void iso_container_log(const struct iso_container *c, const char *what)
+{
+	if (c->dp.chain.on)
+		log_msg(LOG_INFO, "container %s %s (chained): host veth %s, %s in %s", c->id, what,
+			c->dp.veth, c->dp.ifname, c->dp.netns);
+	else
+		log_msg(LOG_INFO, "container %s %s: veth %s, ephemeral ports [%u-%u]", c->id,
+			what, c->dp.veth, c->dp.ephemeral.begin, c->dp.ephemeral.end);
+}
+
 void iso_container_free(struct iso_container *c)
 {
 	iso_dp_release(&c->dp);
@@ -275,12 +285,7 @@ int iso_agent_create(struct iso_agent *a, const struct iso_create *req,
 	a->count++;
 	rc = out ? to_record(a, c, out, err) : 0;
 	/* Under the lock: once it is released, a DELETE may free c. */
-	if (c->dp.chain.on)
-		log_msg(LOG_INFO, "container %s created (chained): host veth %s, %s in %s",
-			c->id, c->dp.veth, c->dp.ifname, c->dp.netns);
-	else
-		log_msg(LOG_INFO, "container %s created: veth %s, ephemeral ports [%u-%u]",
-			c->id, c->dp.veth, c->dp.ephemeral.begin, c->dp.ephemeral.end);
+	iso_container_log(c, "created");
 	pthread_mutex_unlock(&a->lock);
 	return rc;
 fail:

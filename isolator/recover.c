@@ -170,12 +170,7 @@ static void recover_one(struct iso_agent *a, const struct iso_ckpt_row *r)
 		c->next = a->list;
 		a->list = c;
 		a->count++;
-		if (c->dp.chain.on)
-			log_msg(LOG_INFO, "container %s recovered (chained): host veth %s, %s in %s",
-				c->id, c->dp.veth, c->dp.ifname, c->dp.netns);
-		else
-			log_msg(LOG_INFO, "container %s recovered: veth %s, ephemeral ports [%u-%u]",
-				c->id, c->dp.veth, c->dp.ephemeral.begin, c->dp.ephemeral.end);
+		iso_container_log(c, "recovered");
 		return;
 	}
 	log_msg(LOG_INFO, "container %s not recovered (%s): removing what is left of it",

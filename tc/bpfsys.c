@@ -36,6 +36,19 @@ void tc_bpf_jump_to(struct bpf_insn *p, int from, int to)
 	p[from].off = (int16_t)(to - from - 1);
 }
 
+int32_t tc_bpf_word(const uint8_t *b, int len)
+{
+	uint32_t w = 0;
+	uint16_t h = 0;
+
+	if (len == 2) {
+		memcpy(&h, b, 2);
+		return h;
+	}
+	memcpy(&w, b, 4);
+	return (int32_t)w;
+}
+
 int tc_bpf_emit_csum_fix(struct bpf_insn *p, int csum, int old, int new, int tmp)
 {
 	int n = 0;

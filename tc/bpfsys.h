@@ -34,6 +34,10 @@
 #define CALL(fn)		INSN(BPF_JMP | BPF_CALL, 0, 0, 0, fn)
 #define EXIT_INSN()		INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
 
+/* The 2 or 4 bytes at b (network order) as a BPF_H/BPF_W load of them
+ * reads them: the immediate to compare such a load with. */
+int32_t tc_bpf_word(const uint8_t *b, int len);
+
 /* Ones'-complement checksum csum (16 bits, as loaded) after a 16-bit word
  * of what it covers changed from old to new (RFC 1624; the words in the
  * same byte order as csum). Clobbers old and tmp. Returns its length. */

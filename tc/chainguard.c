@@ -30,20 +30,6 @@ struct cg {
 	int drops[24], nd;
 };
 
-/* The 2 or 4 bytes at b as a stack load of them reads them. */
-static int32_t word(const uint8_t *b, int len)
-{
-	uint32_t w = 0;
-	uint16_t h = 0;
-
-	if (len == 2) {
-		memcpy(&h, b, 2);
-		return h;
-	}
-	memcpy(&w, b, 4);
-	return (int32_t)w;
-}
-
 static void put(struct cg *e, struct bpf_insn i)
 {
 	e->p[e->n++] = i;
@@ -59,7 +45,7 @@ static void drop_if(struct cg *e, int op, int reg, int32_t imm)
 static void must_be(struct cg *e, int k, const uint8_t *want, int len)
 {
 	put(e, LDX_MEM(len == 4 ? BPF_W : BPF_H, BPF_REG_2, BPF_REG_10, BUF + k));
-	drop_if(e, BPF_JNE, BPF_REG_2, word(want, len));
+	drop_if(e, BPF_JNE, BPF_REG_2, tc_bpf_word(want, len));
 }
 
 /* The first len bytes of the frame to BUF; a shorter frame is dropped. */
@@ -86,8 +72,8 @@ static void emit_arp(struct cg *e, const struct tc_chainguard *g)
 	must_be(e, ETH_HLEN, hdr, 4);
 	must_be(e, ETH_HLEN + 4, hdr + 4, 2);
 	put(e, LDX_MEM(BPF_H, BPF_REG_2, BPF_REG_10, BUF + ETH_HLEN + 6));	/* op */
-	put(e, JMP32_IMM(BPF_JEQ, BPF_REG_2, word(req, 2), 1));
-	drop_if(e, BPF_JNE, BPF_REG_2, word(rep, 2));
+	put(e, JMP32_IMM(BPF_JEQ, BPF_REG_2, tc_bpf_word(req, 2), 1));
+	drop_if(e, BPF_JNE, BPF_REG_2, tc_bpf_word(rep, 2));
 	must_be(e, ETH_HLEN + 8, g->mac, 4);			/* sender MAC */
 	must_be(e, ETH_HLEN + 12, g->mac + 4, 2);
 	must_be(e, ETH_HLEN + 14, ip, 2);			/* sender IP */
@@ -108,8 +94,8 @@ static void emit(struct cg *e, const struct tc_chainguard *g)
 	must_be(e, 10, g->mac + 4, 2);
 	put(e, LDX_MEM(BPF_H, BPF_REG_2, BPF_REG_10, BUF + 12));	/* EtherType */
 	to_arp = e->n;
-	put(e, JMP32_IMM(BPF_JEQ, BPF_REG_2, word((const uint8_t *)&arp, 2), 0));
-	drop_if(e, BPF_JNE, BPF_REG_2, word((const uint8_t *)&ipv4, 2));
+	put(e, JMP32_IMM(BPF_JEQ, BPF_REG_2, tc_bpf_word((const uint8_t *)&arp, 2), 0));
+	drop_if(e, BPF_JNE, BPF_REG_2, tc_bpf_word((const uint8_t *)&ipv4, 2));
 	must_be(e, ETH_HLEN + 12, (const uint8_t *)&g->ip.s_addr, 4);	/* IPv4 source */
 	to_meter = e->n;
 	put(e, JMP_IMM(BPF_JA, 0, 0, 0));

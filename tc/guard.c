@@ -82,20 +82,6 @@ struct emit {
 	int passes[16], npasses;	/* and to the end */
 };
 
-/* The 2 or 4 bytes at b as the stack load of them reads them. */
-static int32_t word(const uint8_t *b, int len)
-{
-	uint32_t w = 0;
-	uint16_t h = 0;
-
-	if (len == 2) {
-		memcpy(&h, b, 2);
-		return h;
-	}
-	memcpy(&w, b, 4);
-	return (int32_t)w;
-}
-
 static void ld(struct emit *e, int size, int reg, int k)
 {
 	e->p[e->n++] = LDX_MEM(size, reg, BPF_REG_10, BUF + k);
@@ -310,7 +296,7 @@ static void emit_later(struct emit *e)
 	e->drops[e->ndrops++] = e->n;
 	p[e->n++] = JMP_IMM(BPF_JGT, BPF_REG_0, FRAG_TTL, 0);
 	ld(e, BPF_H, BPF_REG_2, ETH_HLEN + 6);
-	p[e->n++] = AND64_IMM(BPF_REG_2, (int32_t)word((const uint8_t[]){ 0x20, 0 }, 2));
+	p[e->n++] = AND64_IMM(BPF_REG_2, (int32_t)tc_bpf_word((const uint8_t[]){ 0x20, 0 }, 2));
 	more = e->n;
 	p[e->n++] = JMP32_IMM(BPF_JNE, BPF_REG_2, 0, 0);	/* more fragments */
 	frag_map_args(e);
@@ -397,10 +383,10 @@ static void emit_l4(struct emit *e)
 
 	ld(e, BPF_H, BPF_REG_4, ETH_HLEN + 6);		/* flags, fragment offset */
 	e->p[e->n++] = MOV64_REG(BPF_REG_5, BPF_REG_4);
-	e->p[e->n++] = AND64_IMM(BPF_REG_4, (int32_t)word((const uint8_t[]){ 0x1f, 0xff }, 2));
+	e->p[e->n++] = AND64_IMM(BPF_REG_4, (int32_t)tc_bpf_word((const uint8_t[]){ 0x1f, 0xff }, 2));
 	later = e->n;
 	e->p[e->n++] = JMP32_IMM(BPF_JNE, BPF_REG_4, 0, 0);	/* no L4 header here */
-	e->p[e->n++] = AND64_IMM(BPF_REG_5, (int32_t)word((const uint8_t[]){ 0x20, 0 }, 2));
+	e->p[e->n++] = AND64_IMM(BPF_REG_5, (int32_t)tc_bpf_word((const uint8_t[]){ 0x20, 0 }, 2));
 	whole = e->n;
 	e->p[e->n++] = JMP32_IMM(BPF_JEQ, BPF_REG_5, 0, 0);	/* no more fragments */
 	e->p[e->n++] = MOV64_IMM(BPF_REG_7, 1);
@@ -452,17 +438,17 @@ static void emit_arp(struct emit *e)
 	const uint8_t *ip = (const uint8_t *)&e->g->ip.s_addr;
 
 	ld(e, BPF_W, BPF_REG_2, ETH_HLEN);
-	drop_if(e, BPF_JNE, BPF_REG_2, word(hdr, 4));
+	drop_if(e, BPF_JNE, BPF_REG_2, tc_bpf_word(hdr, 4));
 	ld(e, BPF_W, BPF_REG_2, ETH_HLEN + 4);
-	drop_if(e, BPF_JNE, BPF_REG_2, word(hdr + 4, 4));
+	drop_if(e, BPF_JNE, BPF_REG_2, tc_bpf_word(hdr + 4, 4));
 	ld(e, BPF_W, BPF_REG_2, ETH_HLEN + 8);		/* sender MAC */
-	drop_if(e, BPF_JNE, BPF_REG_2, word(e->g->mac, 4));
+	drop_if(e, BPF_JNE, BPF_REG_2, tc_bpf_word(e->g->mac, 4));
 	ld(e, BPF_H, BPF_REG_2, ETH_HLEN + 12);
-	drop_if(e, BPF_JNE, BPF_REG_2, word(e->g->mac + 4, 2));
+	drop_if(e, BPF_JNE, BPF_REG_2, tc_bpf_word(e->g->mac + 4, 2));
 	ld(e, BPF_H, BPF_REG_2, ETH_HLEN + 14);		/* sender IP */
-	drop_if(e, BPF_JNE, BPF_REG_2, word(ip, 2));
+	drop_if(e, BPF_JNE, BPF_REG_2, tc_bpf_word(ip, 2));
 	ld(e, BPF_H, BPF_REG_2, ETH_HLEN + 16);
-	drop_if(e, BPF_JNE, BPF_REG_2, word(ip + 2, 2));
+	drop_if(e, BPF_JNE, BPF_REG_2, tc_bpf_word(ip + 2, 2));
 	ld(e, BPF_W, BPF_REG_2, ETH_HLEN + 24);		/* target IP */
 	drop_if(e, BPF_JEQ, BPF_REG_2, (int32_t)e->g->ip.s_addr);
 }
@@ -475,7 +461,7 @@ static void emit_short(struct emit *e, int full)
 	ld(e, BPF_H, BPF_REG_2, 12);
 	drop_if(e, BPF_JNE, BPF_REG_2, htons(ETH_P_IP));
 	ld(e, BPF_H, BPF_REG_2, ETH_HLEN + 6);
-	e->p[e->n++] = AND64_IMM(BPF_REG_2, (int32_t)word((const uint8_t[]){ 0x1f, 0xff }, 2));
+	e->p[e->n++] = AND64_IMM(BPF_REG_2, (int32_t)tc_bpf_word((const uint8_t[]){ 0x1f, 0xff }, 2));
 	drop_if(e, BPF_JEQ, BPF_REG_2, 0);
 	e->p[e->n] = JA(full - e->n - 1);
 	e->n++;
@@ -493,9 +479,9 @@ int tc_guard_emit(struct bpf_insn *p, const struct tc_guard *g, uint32_t owner, 
 	to_short = e.drops[--e.ndrops];
 	full = e.n;
 	ld(&e, BPF_W, BPF_REG_2, 6);			/* Ethernet source */
-	drop_if(&e, BPF_JNE, BPF_REG_2, word(g->mac, 4));
+	drop_if(&e, BPF_JNE, BPF_REG_2, tc_bpf_word(g->mac, 4));
 	ld(&e, BPF_H, BPF_REG_2, 10);
-	drop_if(&e, BPF_JNE, BPF_REG_2, word(g->mac + 4, 2));
+	drop_if(&e, BPF_JNE, BPF_REG_2, tc_bpf_word(g->mac + 4, 2));
 	ld(&e, BPF_H, BPF_REG_2, 12);			/* EtherType */
 	to_arp = e.n;
 	p[e.n++] = JMP32_IMM(BPF_JEQ, BPF_REG_2, htons(ETH_P_ARP), 0);
