@@ -116,6 +116,7 @@ static void fuzz_body(const char *body, size_t len, bool with_id)
 	struct nis_err err = { "" };
 	char ports[4096];
 	struct tc_remap remap[TC_REMAP_MAX];
+	struct iso_chain_req chain = { NULL, NULL, NULL };
 	const char *id = NULL;
 	json_t *root = NULL;
 	int rc;
@@ -127,8 +128,8 @@ static void fuzz_body(const char *body, size_t len, bool with_id)
 	req.body_len = len;
 	memset(&c, 0, sizeof(c));
 
-	rc = parse_body(&req, &c, ports, sizeof(ports), remap, with_id ? &id : NULL, &root,
-			&err);
+	rc = parse_body(&req, &c, ports, sizeof(ports), remap, &chain, with_id ? &id : NULL,
+			&root, &err);
 	FUZZ_CHECK(rc == 0 || rc == -EINVAL);
 	if (rc) {
 		fuzz_check_msg(err.msg, sizeof(err.msg));
@@ -149,7 +150,9 @@ static void fuzz_body(const char *body, size_t len, bool with_id)
 	check_label(c.labels.pod);
 	check_label(c.labels.pod_uid);
 	/* create-only fields: strings as given, mappings in range */
-	FUZZ_CHECK(with_id || (!c.netns && !c.ifname && !c.nremap));
+	FUZZ_CHECK(with_id || (!c.netns && !c.ifname && !c.nremap && !c.chained));
+	if (c.chained)	/* all three strings of the object */
+		FUZZ_CHECK(c.chained == &chain && chain.host_veth && chain.address && chain.mac);
 	if (c.netns)
 		FUZZ_CHECK(json_is_string(json_object_get(root, "netns")));
 	if (c.ifname)
