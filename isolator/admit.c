@@ -71,17 +71,24 @@ static int netns_path(struct iso_agent *a, const char *path, struct nis_err *err
 	return 0;
 }
 
+const struct iso_container *iso_admit_ns_owner(const struct iso_agent *a,
+					       const struct tc_netns_id *ns)
+{
+	for (const struct iso_container *o = a->list; o; o = o->next)
+		if (tc_netns_id_eq(&o->dp.ns, ns))
+			return o;
+	return NULL;
+}
+
 /* c's namespace opened, and no other container's (-EBUSY). */
 static int open_ns(struct iso_agent *a, struct iso_container *c, struct nis_err *err)
 {
+	const struct iso_container *o;
 	int rc = iso_ext_open(&c->dp, err);
 
-	if (rc)
-		return rc;
-	for (struct iso_container *o = a->list; o && !rc; o = o->next)
-		if (o->dp.ns.dev == c->dp.ns.dev && o->dp.ns.ino == c->dp.ns.ino)
-			rc = nis_err_set(err, -EBUSY, "netns %s is container %s's already",
-					 c->dp.netns, o->id);
+	if (!rc && (o = iso_admit_ns_owner(a, &c->dp.ns)))
+		rc = nis_err_set(err, -EBUSY, "netns %s is container %s's already", c->dp.netns,
+				 o->id);
 	return rc;
 }
 

@@ -51,6 +51,9 @@ int iso_admit_ports(struct iso_agent *a, const char *text, const struct pm_set *
 int iso_admit_egress(const struct iso_flags *f, struct iso_opt_u64 *rate, struct nis_err *err);
 int iso_admit_create(struct iso_agent *a, const struct iso_create *req,
 		     struct iso_opt_u64 *eg, struct pm_set *ports, struct nis_err *err);
+/* The container that holds namespace ns, or NULL. */
+const struct iso_container *iso_admit_ns_owner(const struct iso_agent *a,
+					       const struct tc_netns_id *ns);
 /* c->dp.netns (a runtime's) opened and checked, and no other container's. */
 int iso_admit_adopt(struct iso_agent *a, struct iso_container *c, struct nis_err *err);
 /* Chained mode: the address, MAC and host veth of req into c->dp, the

@@ -42,7 +42,7 @@ static bool same_ns(const struct tc_netns_id *id, const char *path)
 {
 	struct tc_netns_id o;
 
-	return !tc_netns_path_id(path, &o) && o.dev == id->dev && o.ino == id->ino;
+	return !tc_netns_path_id(path, &o) && tc_netns_id_eq(&o, id);
 }
 
 static int read_sysctls(void *arg)
@@ -157,7 +157,21 @@ int iso_ext_present(const struct iso_dp_ct *ct)
 		return 0;
 	if (rc)
 		return rc;
-	return id.dev == ct->ns.dev && id.ino == ct->ns.ino;
+	return tc_netns_id_eq(&id, &ct->ns);
+}
+
+int iso_ext_reopen(struct iso_dp_ct *ct)
+{
+	struct tc_netns_id id;
+
+	if ((ct->nsfd = tc_netns_open_foreign(ct->netns, &id, NULL)) >= 0 &&
+	    tc_netns_id_eq(&id, &ct->ns))
+		return 0;
+	if (ct->nsfd >= 0)
+		close(ct->nsfd);
+	ct->nsfd = -1;
+	ct->ns_gone = true;
+	return -ENOENT;
 }
 
 /* "saved mac mtu up range|localnet|accept": the range has a tab in it. */

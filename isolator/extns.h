@@ -41,6 +41,10 @@ void iso_ext_undo(struct iso_dp_ct *ct);
  * replaced), -errno (cannot tell). */
 int iso_ext_present(const struct iso_dp_ct *ct);
 
+/* After a restart: ct->netns opened into ct->nsfd if it still names the
+ * namespace recorded in ct->ns; else -ENOENT, ct->ns_gone set, no fd. */
+int iso_ext_reopen(struct iso_dp_ct *ct);
+
 /* The checkpoint's text of a snapshot and back (-EINVAL on junk). */
 void iso_ext_undo_format(const struct iso_ext_undo *u, char *buf, size_t len);
 int iso_ext_undo_parse(const char *text, struct iso_ext_undo *u);

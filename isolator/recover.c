@@ -61,21 +61,14 @@ static struct iso_container *from_row(const struct iso_ckpt_row *r)
  * namespace recorded; the fd then holds it. */
 static int check_external(struct iso_agent *a, struct iso_container *c, struct nis_err *err)
 {
-	struct tc_netns_id id;
+	const struct iso_container *o;
 
-	if ((c->dp.nsfd = tc_netns_open_foreign(c->dp.netns, &id, NULL)) < 0 ||
-	    id.dev != c->dp.ns.dev || id.ino != c->dp.ns.ino) {
-		if (c->dp.nsfd >= 0)
-			close(c->dp.nsfd);
-		c->dp.nsfd = -1;
-		c->dp.ns_gone = true;
+	if (iso_ext_reopen(&c->dp))
 		return nis_err_set(err, -ENOENT, "its netns %s is gone or was replaced by its "
 				   "runtime", c->dp.netns);
-	}
-	for (struct iso_container *o = a->list; o; o = o->next)
-		if (o->dp.ns.dev == id.dev && o->dp.ns.ino == id.ino)
-			return nis_err_set(err, -EBUSY, "its netns %s is container %s's",
-					   c->dp.netns, o->id);
+	if ((o = iso_admit_ns_owner(a, &c->dp.ns)))
+		return nis_err_set(err, -EBUSY, "its netns %s is container %s's", c->dp.netns,
+				   o->id);
 	return 0;
 }
 
@@ -127,7 +120,6 @@ static int check_row(struct iso_agent *a, struct iso_container *c, const struct 
  * runtime's namespace is put back as it was if it is still the one. */
 static void finish_off(struct iso_agent *a, struct iso_container *c)
 {
-	struct tc_netns_id id;
 	int ifindex;
 
 	if (!c->dp.chain.on && !tc_link_ifindex(a->dp.sk, c->dp.veth, &ifindex, NULL))
@@ -136,12 +128,8 @@ static void finish_off(struct iso_agent *a, struct iso_container *c)
 		tc_netns_remove(c->dp.netns, NULL);
 		return;
 	}
-	if (c->dp.nsfd < 0 && !c->dp.ns_gone &&
-	    (c->dp.nsfd = tc_netns_open_foreign(c->dp.netns, &id, NULL)) >= 0 &&
-	    (id.dev != c->dp.ns.dev || id.ino != c->dp.ns.ino)) {
-		close(c->dp.nsfd);
-		c->dp.nsfd = -1;
-	}
+	if (c->dp.nsfd < 0 && !c->dp.ns_gone)
+		iso_ext_reopen(&c->dp);
 	if (c->dp.chain.on)		/* only our objects: the veth is the primary's */
 		iso_chain_finish(&a->dp, &c->dp);
 	iso_ext_undo(&c->dp);

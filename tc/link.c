@@ -98,36 +98,41 @@ int tc_link_kind(struct nl_sock *sk, int ifindex, char *kind, size_t len,
 	return 0;
 }
 
-int tc_link_set(struct nl_sock *sk, int ifindex, const uint8_t *mac,
-		unsigned int mtu, int up, struct nis_err *err)
+/* One RTM_NEWLINK change: mac (NULL: keep), mtu (0: keep), up 1 or 0
+ * (-1: keep). */
+static int change(struct nl_sock *sk, int ifindex, const uint8_t *mac, unsigned int mtu,
+		  int up, const char *what, struct nis_err *err)
 {
 	struct rtnl_link *orig = rtnl_link_alloc(), *chg = rtnl_link_alloc();
-	struct nl_addr *addr = NULL;
+	struct nl_addr *addr = mac ? nl_addr_build(AF_LLC, mac, 6) : NULL;
 	int rc = 0;
 
-	if (!orig || !chg) {
+	if (!orig || !chg || (mac && !addr)) {
 		rc = nis_err_set(err, -ENOMEM, "out of memory");
 		goto out;
 	}
 	rtnl_link_set_ifindex(orig, ifindex);
-	if (mac) {
-		if (!(addr = nl_addr_build(AF_LLC, mac, 6))) {
-			rc = nis_err_set(err, -ENOMEM, "out of memory");
-			goto out;
-		}
+	if (addr)
 		rtnl_link_set_addr(chg, addr);
-	}
 	if (mtu)
 		rtnl_link_set_mtu(chg, mtu);
-	if (up)
+	if (up == 1)
 		rtnl_link_set_flags(chg, IFF_UP);
+	else if (up == 0)
+		rtnl_link_unset_flags(chg, IFF_UP);
 	if ((rc = rtnl_link_change(sk, orig, chg, 0)) < 0)
-		rc = tc_nl_fail(err, rc, "cannot change link");
+		rc = tc_nl_fail(err, rc, what);
 out:
 	nl_addr_put(addr);
 	rtnl_link_put(chg);
 	rtnl_link_put(orig);
 	return rc;
+}
+
+int tc_link_set(struct nl_sock *sk, int ifindex, const uint8_t *mac,
+		unsigned int mtu, int up, struct nis_err *err)
+{
+	return change(sk, ifindex, mac, mtu, up ? 1 : -1, "cannot change link", err);
 }
 
 int tc_link_get(struct nl_sock *sk, int ifindex, struct tc_link_state *st,
@@ -151,28 +156,7 @@ int tc_link_get(struct nl_sock *sk, int ifindex, struct tc_link_state *st,
 int tc_link_restore(struct nl_sock *sk, int ifindex, const struct tc_link_state *st,
 		    struct nis_err *err)
 {
-	struct rtnl_link *orig = rtnl_link_alloc(), *chg = rtnl_link_alloc();
-	struct nl_addr *addr = nl_addr_build(AF_LLC, st->mac, 6);
-	int rc = 0;
-
-	if (!orig || !chg || !addr) {
-		rc = nis_err_set(err, -ENOMEM, "out of memory");
-		goto out;
-	}
-	rtnl_link_set_ifindex(orig, ifindex);
-	rtnl_link_set_addr(chg, addr);
-	rtnl_link_set_mtu(chg, st->mtu);
-	if (st->up)
-		rtnl_link_set_flags(chg, IFF_UP);
-	else
-		rtnl_link_unset_flags(chg, IFF_UP);
-	if ((rc = rtnl_link_change(sk, orig, chg, 0)) < 0)
-		rc = tc_nl_fail(err, rc, "cannot restore link");
-out:
-	nl_addr_put(addr);
-	rtnl_link_put(chg);
-	rtnl_link_put(orig);
-	return rc;
+	return change(sk, ifindex, st->mac, st->mtu, st->up ? 1 : 0, "cannot restore link", err);
 }
 
 struct prefix_walk {

@@ -5,6 +5,7 @@
 #ifndef NIS_TC_NETNS_H
 #define NIS_TC_NETNS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <netlink/netlink.h>
 
@@ -25,6 +26,11 @@ int tc_netns_open(const char *path, struct nis_err *err);
 struct tc_netns_id {
 	uint64_t dev, ino;
 };
+
+static inline bool tc_netns_id_eq(const struct tc_netns_id *a, const struct tc_netns_id *b)
+{
+	return a->dev == b->dev && a->ino == b->ino;
+}
 
 /* Opens a network namespace someone else owns (a runtime's /run/netns/X,
  * /proc/PID/ns/net) and says which it is: the fd, or -EINVAL when path is
