@@ -71,6 +71,8 @@ static const char *const migrations[] = {
 	"ALTER TABLE containers ADD COLUMN chain_address TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE containers ADD COLUMN chain_mac TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE containers ADD COLUMN chain_own_clsact INTEGER NOT NULL DEFAULT 0;",
+	/* 3 -> 4: Mesos' cpus resource, which the per-cpu rates scale by */
+	"ALTER TABLE containers ADD COLUMN cpus REAL;",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -97,6 +97,8 @@ json_t *http_record_json(const struct iso_record *r)
 							   "container_port", r->remap[i].ct));
 		json_object_set_new(o, "port_mappings", m);
 	}
+	if (r->cpus.set)
+		json_object_set_new(o, "cpus", json_real(r->cpus.v));
 	if (r->egress_burst.set)
 		json_object_set_new(o, "egress_burst", json_integer((json_int_t)r->egress_burst.v));
 	if (r->ingress_burst.set)
@@ -216,6 +218,19 @@ static int parse_remap(json_t *v, struct tc_remap *m, size_t *n, struct nis_err 
 	return 0;
 }
 
+/* Mesos' cpus resource: a number, 0 to ISO_CPUS_MAX. */
+static int parse_cpus(json_t *v, struct iso_cpus *out, struct nis_err *err)
+{
+	double x = json_number_value(v);
+
+	if (!json_is_number(v) || !(x >= 0 && x <= ISO_CPUS_MAX))
+		return nis_err_set(err, -EINVAL, "cpus must be a number from 0 to %d",
+				   ISO_CPUS_MAX);
+	out->set = true;
+	out->v = x;
+	return 0;
+}
+
 /* Parses a create (id_out != NULL) or update body. */
 static int parse_body(const struct http_req *req, struct iso_create *c, char *ports,
 		      size_t plen, struct tc_remap *remap, struct iso_chain_req *chain,
@@ -244,6 +259,8 @@ static int parse_body(const struct http_req *req, struct iso_create *c, char *po
 			rc = parse_rate(v, key, &c->egress, err);
 		} else if (!strcmp(key, "ingress_rate_limit")) {
 			rc = parse_rate(v, key, &c->ingress, err);
+		} else if (!strcmp(key, "cpus")) {
+			rc = parse_cpus(v, &c->cpus, err);
 		} else if (id_out && !strcmp(key, "egress_burst")) {
 			rc = parse_rate(v, key, &c->egress_burst, err);
 		} else if (id_out && !strcmp(key, "ingress_burst")) {
@@ -306,7 +323,7 @@ static void write_request(struct http_req *req, struct http_resp *resp, bool cre
 	memset(&c, 0, sizeof(c));
 	if (!(rc = parse_body(req, &c, ports, sizeof(ports), remap, &chain,
 			      create ? &c.id : NULL, &root, &err))) {
-		struct iso_update u = { c.ports, c.egress, c.ingress };
+		struct iso_update u = { c.ports, c.egress, c.ingress, c.cpus };
 		rc = create ? iso_agent_create(req->app, &c, &r, &err)
 			    : iso_agent_update(req->app, req->arg, &u, &r, &err);
 	}

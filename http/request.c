@@ -1,5 +1,6 @@
 /* request.c - query parameters and JSON error bodies. */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,52 @@
 
 const char *http_query(const struct http_req *req, const char *key)
 {
-	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key);
+	return req->conn ? MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key)
+			 : NULL;
+}
+
+/* A JavaScript name, dots allowed (Mesos' callers pass "cb" or "a.b"). */
+static bool callback_ok(const char *cb)
+{
+	size_t n = strlen(cb);
+
+	if (!n || n > 128 || (cb[0] >= '0' && cb[0] <= '9'))
+		return false;
+	return strspn(cb, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			  "0123456789_$.") == n;
+}
+
+/* Mesos' ?jsonp=NAME: a 200 JSON answer as NAME(...); for a script tag.
+ * Never with credentials: the browser would send a cached Basic login
+ * from any page, and the script would hand that page the answer. */
+void http_jsonp(const struct http_req *req, struct http_resp *resp)
+{
+	const char *cb = http_query(req, "jsonp");
+	char *body;
+
+	if (!cb || strcmp(req->method, "GET"))
+		return;
+	if (req->user || req->pass || !callback_ok(cb)) {
+		free(resp->body);
+		resp->body = NULL;
+		resp->len = 0;
+		if (req->user || req->pass)
+			http_error(resp, 403, "forbidden", "jsonp is not served on a request "
+				   "that carries credentials");
+		else
+			http_error(resp, 400, "bad_request", "jsonp must be a JavaScript name "
+				   "([A-Za-z_$][A-Za-z0-9_$.]*, at most 128 characters)");
+		return;
+	}
+	if (resp->status != 200 || !resp->content_type || !resp->body ||
+	    strcmp(resp->content_type, "application/json"))
+		return;
+	if (!(body = malloc(strlen(cb) + resp->len + 4)))
+		return;
+	resp->len = (size_t)sprintf(body, "%s(%.*s);", cb, (int)resp->len, resp->body);
+	free(resp->body);
+	resp->body = body;
+	resp->content_type = "text/javascript";
 }
 
 void http_error(struct http_resp *resp, unsigned int status, const char *code,

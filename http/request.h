@@ -39,6 +39,11 @@ struct http_resp {
 /* Query parameter of the request, or NULL. */
 const char *http_query(const struct http_req *req, const char *key);
 
+/* ?jsonp=NAME on a GET: wraps a 200 JSON answer as NAME(...); (type
+ * text/javascript); refuses a bad NAME (400) or a request with
+ * credentials (403). Called on every answer by the router. */
+void http_jsonp(const struct http_req *req, struct http_resp *resp);
+
 /* Sets a JSON error body {"error": msg, "code": code}. */
 void http_error(struct http_resp *resp, unsigned int status, const char *code,
 		const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -84,8 +84,10 @@ void http_route_dispatch(const struct http_route *routes, size_t n, struct http_
 		path_known = true;
 		if (strcmp(r->method, req->method))
 			continue;
-		if (allowed(r->access, req, resp))
+		if (allowed(r->access, req, resp)) {
 			r->handler(req, resp);
+			http_jsonp(req, resp);
+		}
 		return;
 	}
 	if (path_known)

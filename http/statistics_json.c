@@ -1,5 +1,6 @@
 /* statistics_json.c - the snapshot as Mesos' ResourceStatistics JSON: one
  * object per container; optional fields only when their flag is on. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,20 +20,50 @@ static json_t *tc_json(const struct iso_tc_stats *t)
 			 "requeues", (json_int_t)t->requeues);
 }
 
+/* The fields of Mesos' IpStatistics, IcmpStatistics, TcpStatistics and
+ * UdpStatistics (include/mesos/mesos.proto): the kernel writes more
+ * (Ip: OutTransmits, Icmp: OutRateLimit*, Udp: MemErrors), which Mesos'
+ * strict parser would refuse. */
+static const char *const snmp_ip[] = { "Forwarding", "DefaultTTL", "InReceives",
+	"InHdrErrors", "InAddrErrors", "ForwDatagrams", "InUnknownProtos", "InDiscards",
+	"InDelivers", "OutRequests", "OutDiscards", "OutNoRoutes", "ReasmTimeout",
+	"ReasmReqds", "ReasmOKs", "ReasmFails", "FragOKs", "FragFails", "FragCreates", NULL };
+static const char *const snmp_icmp[] = { "InMsgs", "InErrors", "InCsumErrors",
+	"InDestUnreachs", "InTimeExcds", "InParmProbs", "InSrcQuenchs", "InRedirects",
+	"InEchos", "InEchoReps", "InTimestamps", "InTimestampReps", "InAddrMasks",
+	"InAddrMaskReps", "OutMsgs", "OutErrors", "OutDestUnreachs", "OutTimeExcds",
+	"OutParmProbs", "OutSrcQuenchs", "OutRedirects", "OutEchos", "OutEchoReps",
+	"OutTimestamps", "OutTimestampReps", "OutAddrMasks", "OutAddrMaskReps", NULL };
+static const char *const snmp_tcp[] = { "RtoAlgorithm", "RtoMin", "RtoMax", "MaxConn",
+	"ActiveOpens", "PassiveOpens", "AttemptFails", "EstabResets", "CurrEstab", "InSegs",
+	"OutSegs", "RetransSegs", "InErrs", "OutRsts", "InCsumErrors", NULL };
+static const char *const snmp_udp[] = { "InDatagrams", "NoPorts", "InErrors",
+	"OutDatagrams", "RcvbufErrors", "SndbufErrors", "InCsumErrors", "IgnoredMulti", NULL };
+
+static bool listed(const char *const *names, const char *key)
+{
+	for (; *names; names++)
+		if (!strcmp(*names, key))
+			return true;
+	return false;
+}
+
 /* {"ip_stats": {...}, "icmp_stats": {...}, "tcp_stats": {...}, "udp_stats": {...}} */
 static json_t *snmp_json(const struct iso_stats *s)
 {
-	static const char *const groups[][2] = { { "Ip", "ip_stats" }, { "Icmp", "icmp_stats" },
-						 { "Tcp", "tcp_stats" }, { "Udp", "udp_stats" } };
+	static const struct { const char *group, *name; const char *const *fields; } groups[] = {
+		{ "Ip", "ip_stats", snmp_ip }, { "Icmp", "icmp_stats", snmp_icmp },
+		{ "Tcp", "tcp_stats", snmp_tcp }, { "Udp", "udp_stats", snmp_udp } };
 	json_t *o = json_object();
 
 	for (size_t g = 0; o && g < 4; g++) {
 		json_t *grp = json_object();
 		for (size_t i = 0; grp && i < s->nsnmp; i++)
-			if (!strcmp(s->snmp[i].group, groups[g][0]))
+			if (!strcmp(s->snmp[i].group, groups[g].group) &&
+			    listed(groups[g].fields, s->snmp[i].key))
 				json_object_set_new(grp, s->snmp[i].key,
 						    json_integer(s->snmp[i].value));
-		json_object_set_new(o, groups[g][1], grp);
+		json_object_set_new(o, groups[g].name, grp);
 	}
 	return o;
 }
@@ -42,11 +73,78 @@ static void set_u64(json_t *o, const char *k, uint64_t v)
 	json_object_set_new(o, k, json_integer((json_int_t)v));
 }
 
-static json_t *statistics(const struct iso_stats *s, double ts)
+/* Mesos' HTB config: rate; ceil and burst only with a ceil above it. */
+static void limits(json_t *o, const struct iso_stats *s)
+{
+	if (s->egress.set) {
+		set_u64(o, "net_tx_rate_limit", s->egress.v);
+		if (s->egress_ceil)
+			set_u64(o, "net_tx_burst_rate_limit", s->egress_ceil);
+		if (s->egress_burst)
+			set_u64(o, "net_tx_burst_size", s->egress_burst);
+	}
+	if (s->ingress.set) {
+		set_u64(o, "net_rx_rate_limit", s->ingress.v);
+		if (s->ingress_ceil)
+			set_u64(o, "net_rx_burst_rate_limit", s->ingress_ceil);
+		if (s->ingress_burst)
+			set_u64(o, "net_rx_burst_size", s->ingress_burst);
+	}
+}
+
+/* ResourceStatistics.RateStatistics; a series with fewer than two
+ * samples is left out, as Mesos does. */
+static json_t *rates_json(const struct iso_stats *s, const struct iso_snapshot *snap)
+{
+	static const char *const names[ISO_RATE_KINDS] = {
+		"rx_rate", "rx_packet_rate", "rx_drop_rate", "rx_error_rate",
+		"tx_rate", "tx_packet_rate", "tx_drop_rate", "tx_error_rate" };
+	json_t *o = json_object();
+
+	for (int k = 0; o && k < ISO_RATE_KINDS; k++) {
+		const struct iso_pct *p = &s->rates[k];
+		if (p->set)
+			json_object_set_new(o, names[k], json_pack(
+				"{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+				"min", (json_int_t)p->min, "max", (json_int_t)p->max,
+				"p50", (json_int_t)p->p50, "p90", (json_int_t)p->p90,
+				"p95", (json_int_t)p->p95, "p99", (json_int_t)p->p99,
+				"p999", (json_int_t)p->p999, "p9999", (json_int_t)p->p9999,
+				"samples", (json_int_t)p->samples));
+	}
+	json_object_set_new(o, "sampling_window_secs", json_real(snap->rate_window));
+	json_object_set_new(o, "sampling_interval_secs", json_real(snap->rate_interval));
+	return o;
+}
+
+/* Mesos' optional extras, each when its flag is on; the socket counts and
+ * RTTs are doubles in mesos.proto, and the RTTs are left out with no
+ * socket to take them from. */
+static void extras(json_t *o, const struct iso_stats *s, const struct iso_snapshot *snap)
+{
+	if (s->has_sockstat) {
+		json_object_set_new(o, "net_tcp_active_connections",
+				    json_real((double)s->tcp_active));
+		json_object_set_new(o, "net_tcp_time_wait_connections",
+				    json_real((double)s->tcp_time_wait));
+	}
+	if (s->has_rtt) {
+		json_object_set_new(o, "net_tcp_rtt_microsecs_p50", json_real(s->rtt_p50));
+		json_object_set_new(o, "net_tcp_rtt_microsecs_p90", json_real(s->rtt_p90));
+		json_object_set_new(o, "net_tcp_rtt_microsecs_p95", json_real(s->rtt_p95));
+		json_object_set_new(o, "net_tcp_rtt_microsecs_p99", json_real(s->rtt_p99));
+	}
+	if (s->has_snmp)
+		json_object_set_new(o, "net_snmp_statistics", snmp_json(s));
+	if (s->has_rates)
+		json_object_set_new(o, "net_rate_statistics", rates_json(s, snap));
+}
+
+static json_t *statistics(const struct iso_stats *s, const struct iso_snapshot *snap)
 {
 	json_t *o = json_object(), *tc = json_array();
 
-	json_object_set_new(o, "timestamp", json_real(ts));
+	json_object_set_new(o, "timestamp", json_real(snap->timestamp));
 	set_u64(o, "net_rx_bytes", s->rx_bytes);
 	set_u64(o, "net_rx_dropped", s->rx_dropped);
 	set_u64(o, "net_rx_errors", s->rx_errors);
@@ -55,28 +153,23 @@ static json_t *statistics(const struct iso_stats *s, double ts)
 	set_u64(o, "net_tx_dropped", s->tx_dropped);
 	set_u64(o, "net_tx_errors", s->tx_errors);
 	set_u64(o, "net_tx_packets", s->tx_packets);
-	if (s->egress.set)
-		set_u64(o, "net_tx_rate_limit", s->egress.v);
+	limits(o, s);
+	if (s->has_ephemeral)
+		json_object_set_new(o, "net_ephemeral_ports",
+				    json_pack("{s:I, s:I}", "begin", (json_int_t)s->eph_begin,
+					      "end", (json_int_t)s->eph_end));
 	for (int i = 0; i < s->ntc; i++)
 		json_array_append_new(tc, tc_json(&s->tc[i]));
-	json_object_set_new(o, "net_traffic_control_statistics", tc);
-	if (s->has_sockstat) {
-		set_u64(o, "net_tcp_active_connections", s->tcp_active);
-		set_u64(o, "net_tcp_time_wait_connections", s->tcp_time_wait);
-	}
-	if (s->has_rtt) {
-		set_u64(o, "net_tcp_rtt_microsecs_p50", s->rtt_p50);
-		set_u64(o, "net_tcp_rtt_microsecs_p90", s->rtt_p90);
-		set_u64(o, "net_tcp_rtt_microsecs_p95", s->rtt_p95);
-		set_u64(o, "net_tcp_rtt_microsecs_p99", s->rtt_p99);
-	}
-	if (s->has_snmp)
-		json_object_set_new(o, "net_snmp_statistics", snmp_json(s));
+	if (json_array_size(tc))	/* Mesos leaves an empty repeated field out */
+		json_object_set_new(o, "net_traffic_control_statistics", tc);
+	else
+		json_decref(tc);
+	extras(o, s, snap);
 	return o;
 }
 
 /* Mesos always names the executor; ours default to the container. */
-static json_t *entry(const struct iso_stats *s, double ts)
+static json_t *entry(const struct iso_stats *s, const struct iso_snapshot *snap)
 {
 	const struct iso_labels *l = &s->labels;
 
@@ -84,7 +177,7 @@ static json_t *entry(const struct iso_stats *s, double ts)
 			 "executor_id", l->executor_id[0] ? l->executor_id : s->id,
 			 "executor_name", l->executor_name, "framework_id", l->framework_id,
 			 "source", l->source, "container_id", s->id,
-			 "statistics", statistics(s, ts));
+			 "statistics", statistics(s, snap));
 }
 
 void http_snapshot_scope(struct iso_snapshot *s, const struct http_scope *scope)
@@ -117,7 +210,7 @@ void http_statistics_json(struct http_req *req, struct http_resp *resp)
 	http_snapshot_scope(&snap, req->scope);
 	arr = json_array();
 	for (size_t i = 0; arr && i < snap.n; i++)
-		json_array_append_new(arr, entry(&snap.c[i], snap.timestamp));
+		json_array_append_new(arr, entry(&snap.c[i], &snap));
 	iso_snapshot_free(&snap);
 	http_json(resp, 200, arr);
 }

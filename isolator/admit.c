@@ -30,6 +30,42 @@ int iso_admit_egress(const struct iso_flags *f, struct iso_opt_u64 *rate,
 	return 0;
 }
 
+int iso_admit_ingress(const struct iso_flags *f, struct iso_opt_u64 *rate,
+		      struct nis_err *err)
+{
+	if (!rate->set)
+		return 0;
+	if (rate->v == 0)
+		return nis_err_set(err, -EINVAL, "ingress_rate_limit must be positive");
+	if (f->minimum_ingress_rate_limit.set && rate->v < f->minimum_ingress_rate_limit.v)
+		rate->v = f->minimum_ingress_rate_limit.v;
+	if (f->maximum_ingress_rate_limit.set && rate->v > f->maximum_ingress_rate_limit.v)
+		rate->v = f->maximum_ingress_rate_limit.v;
+	return 0;
+}
+
+/* Mesos' {egress,ingress}HTBConfig: the flag's rate, else the per-cpu rate
+ * times the whole cpus (none given: 0), raised to Mesos' least rate, which
+ * the caller's clamp then bounds. */
+struct iso_opt_u64 iso_admit_derived(const struct iso_config *cfg, bool egress,
+				     const struct iso_cpus *cpus)
+{
+	const struct iso_flags *f = &cfg->flags;
+	const struct iso_opt_u64 *fixed = egress ? &f->egress_rate_limit_per_container
+						 : &f->ingress_rate_limit_per_container;
+	const struct iso_opt_u64 *per = egress ? &cfg->egress_per_cpu : &cfg->ingress_per_cpu;
+	uint64_t whole = cpus->set && cpus->v >= 1 ? (uint64_t)cpus->v : 0;
+	struct iso_opt_u64 r = { true, 0 };
+
+	if (fixed->set || !per->set)
+		return *fixed;
+	r.v = whole && per->v > (uint64_t)INT64_MAX / whole ? (uint64_t)INT64_MAX
+							     : per->v * whole;
+	if (r.v < ISO_MIN_RATE)
+		r.v = ISO_MIN_RATE;
+	return r;
+}
+
 /* Parses text into *out and checks it against the agent's ports and the
  * ports other containers hold (own: what the caller already holds). */
 int iso_admit_ports(struct iso_agent *a, const char *text, const struct pm_set *own,
@@ -124,8 +160,8 @@ int iso_admit_chained(struct iso_agent *a, struct iso_container *c,
 	return rc;
 }
 
-int iso_admit_create(struct iso_agent *a, const struct iso_create *req,
-			struct iso_opt_u64 *eg, struct pm_set *ports, struct nis_err *err)
+int iso_admit_create(struct iso_agent *a, const struct iso_create *req, struct iso_opt_u64 *eg,
+		     struct iso_opt_u64 *in, struct pm_set *ports, struct nis_err *err)
 {
 	const struct iso_flags *f = &a->cfg->flags;
 	struct pm_set none;
@@ -150,11 +186,13 @@ int iso_admit_create(struct iso_agent *a, const struct iso_create *req,
 	pm_set_init(&none);
 	if ((rc = iso_admit_ports(a, req->ports, &none, ports, err)))
 		return rc;
-	*eg = req->egress.set ? req->egress : f->egress_rate_limit_per_container;
-	if ((rc = iso_admit_egress(f, eg, err)))
+	if (req->cpus.set && !(req->cpus.v >= 0 && req->cpus.v <= ISO_CPUS_MAX))
+		return nis_err_set(err, -EINVAL, "cpus must be a number from 0 to %d",
+				   ISO_CPUS_MAX);
+	*eg = req->egress.set ? req->egress : iso_admit_derived(a->cfg, true, &req->cpus);
+	*in = req->ingress.set ? req->ingress : iso_admit_derived(a->cfg, false, &req->cpus);
+	if ((rc = iso_admit_egress(f, eg, err)) || (rc = iso_admit_ingress(f, in, err)))
 		return rc;
-	if (req->ingress.set && req->ingress.v == 0)
-		return nis_err_set(err, -EINVAL, "ingress_rate_limit must be positive");
 	return 0;
 }
 

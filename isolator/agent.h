@@ -31,6 +31,7 @@ struct iso_container {
 	struct iso_labels labels;
 	struct pm_set ports;
 	double created_at;
+	struct iso_cpus cpus;		/* its cpus resource, for the per-cpu rates */
 	struct iso_dp_ct dp;
 	struct iso_container *next;
 };
@@ -49,8 +50,12 @@ void iso_container_free(struct iso_container *c);
 int iso_admit_ports(struct iso_agent *a, const char *text, const struct pm_set *own,
 		    struct pm_set *out, struct nis_err *err);
 int iso_admit_egress(const struct iso_flags *f, struct iso_opt_u64 *rate, struct nis_err *err);
-int iso_admit_create(struct iso_agent *a, const struct iso_create *req,
-		     struct iso_opt_u64 *eg, struct pm_set *ports, struct nis_err *err);
+int iso_admit_ingress(const struct iso_flags *f, struct iso_opt_u64 *rate, struct nis_err *err);
+/* The agent's rate for a container that asks for none (before the clamp). */
+struct iso_opt_u64 iso_admit_derived(const struct iso_config *cfg, bool egress,
+				     const struct iso_cpus *cpus);
+int iso_admit_create(struct iso_agent *a, const struct iso_create *req, struct iso_opt_u64 *eg,
+		     struct iso_opt_u64 *in, struct pm_set *ports, struct nis_err *err);
 /* The container that holds namespace ns, or NULL. */
 const struct iso_container *iso_admit_ns_owner(const struct iso_agent *a,
 					       const struct tc_netns_id *ns);

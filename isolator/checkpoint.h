@@ -37,6 +37,7 @@ struct iso_ckpt_row {
 	char chain_addr[24];		/* its own "ip/len" */
 	char chain_mac[18];		/* and MAC */
 	bool chain_own_clsact;		/* the host veth's clsact is ours */
+	struct iso_cpus cpus;		/* Mesos' cpus resource, if given */
 };
 
 struct iso_ckpt;

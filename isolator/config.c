@@ -9,7 +9,9 @@
 #include <unistd.h>
 
 #include "isolator/config.h"
+#include "common/log.h"
 #include "portmap/alloc.h"
+#include "portmap/bytes.h"
 #include "portmap/ranges.h"
 #include "tc/sysctl.h"
 
@@ -99,35 +101,84 @@ static int check_blocks(struct iso_config *c, struct nis_err *err)
 	return 0;
 }
 
-static int check_rates(const struct iso_flags *f, struct nis_err *err)
+static int check_dir(const struct iso_opt_u64 *rate, const struct iso_opt_u64 *min,
+		     const struct iso_opt_u64 *max, const struct iso_opt_u64 *ceil,
+		     const struct iso_opt_u64 *burst, const char *per_cpu, const char *dir,
+		     struct nis_err *err)
 {
-	const struct iso_opt_u64 *rate = &f->egress_rate_limit_per_container;
-
-	if (f->minimum_egress_rate_limit.set && f->maximum_egress_rate_limit.set &&
-	    f->minimum_egress_rate_limit.v > f->maximum_egress_rate_limit.v)
-		return nis_err_set(err, -EINVAL,
-				   "--minimum_egress_rate_limit (%lluB) exceeds "
-				   "--maximum_egress_rate_limit (%lluB)",
-				   (unsigned long long)f->minimum_egress_rate_limit.v,
-				   (unsigned long long)f->maximum_egress_rate_limit.v);
-	if ((rate->set && rate->v > INT64_MAX) ||
-	    (f->ingress_rate_limit_per_container.set &&
-	     f->ingress_rate_limit_per_container.v > INT64_MAX))
+	if (rate->set && per_cpu)
+		return nis_err_set(err, -EINVAL, "Cannot specify both %s_rate_limit_per_container"
+				   " and %s_rate_per_cpu", dir, dir);
+	if (min->set && max->set && min->v > max->v)
+		return nis_err_set(err, -EINVAL, "--minimum_%s_rate_limit (%lluB) exceeds "
+				   "--maximum_%s_rate_limit (%lluB)", dir,
+				   (unsigned long long)min->v, dir, (unsigned long long)max->v);
+	if (rate->set && rate->v > INT64_MAX)
 		return nis_err_set(err, -EINVAL, "rate limits above %lld bytes/s are not supported",
 				   (long long)INT64_MAX);
 	if (rate->set && rate->v == 0)
-		return nis_err_set(err, -EINVAL, "--egress_rate_limit_per_container must be positive");
-	if (f->ingress_rate_limit_per_container.set && f->ingress_rate_limit_per_container.v == 0)
-		return nis_err_set(err, -EINVAL, "--ingress_rate_limit_per_container must be positive");
-	if (f->egress_ceil_limit.set && rate->set && f->egress_ceil_limit.v <= rate->v)
-		return nis_err_set(err, -EINVAL,
-				   "--egress_ceil_limit (%lluB) must exceed the rate (%lluB)",
-				   (unsigned long long)f->egress_ceil_limit.v,
+		return nis_err_set(err, -EINVAL, "--%s_rate_limit_per_container must be positive",
+				   dir);
+	if (ceil->set && rate->set && ceil->v <= rate->v)
+		return nis_err_set(err, -EINVAL, "--%s_ceil_limit (%lluB) must exceed the rate "
+				   "(%lluB)", dir, (unsigned long long)ceil->v,
 				   (unsigned long long)rate->v);
-	if ((f->egress_ceil_limit.set || f->egress_burst.set) && !rate->set)
-		return nis_err_set(err, -EINVAL, "--egress_ceil_limit and --egress_burst "
-				   "need --egress_rate_limit_per_container");
+	if ((ceil->set || burst->set) && !rate->set && !per_cpu)
+		return nis_err_set(err, -EINVAL, "--%s_ceil_limit and --%s_burst need "
+				   "--%s_rate_limit_per_container or --%s_rate_per_cpu",
+				   dir, dir, dir, dir);
 	return 0;
+}
+
+/* "auto" waits for the host check (the link's speed); bytes/s now. */
+static int per_cpu(const char *text, const char *dir, struct iso_opt_u64 *out,
+		   struct nis_err *err)
+{
+	out->set = false;
+	if (!text || !strcmp(text, "auto"))
+		return 0;
+	if (pm_bytes_parse(text, &out->v, err))
+		return nis_err_prefix(err, -EINVAL, "Bad option for '%s_rate_per_cpu' flag", dir);
+	out->set = true;
+	return 0;
+}
+
+/* Mesos' rules: a window and an interval, the window the longer, the
+ * interval at least 20 ms. */
+static int check_rate_statistics(const struct iso_flags *f, struct nis_err *err)
+{
+	const struct iso_opt_u64 *w = &f->network_rate_statistics_window;
+	const struct iso_opt_u64 *i = &f->network_rate_statistics_interval;
+
+	if (!f->network_enable_rate_statistics)
+		return 0;
+	if (!w->set || !i->set)
+		return nis_err_set(err, -EINVAL, "Window size and sampling interval for rate "
+				   "statistics are required");
+	if (w->v <= i->v)
+		return nis_err_set(err, -EINVAL, "Rate statistics window size should be bigger "
+				   "than the sampling interval");
+	if (i->v < 20000000ull)
+		return nis_err_set(err, -EINVAL, "Rate statistics interval should not be smaller "
+				   "than 20ms");
+	return 0;
+}
+
+static int check_rates(struct iso_config *c, struct nis_err *err)
+{
+	const struct iso_flags *f = &c->flags;
+	int rc;
+
+	if ((rc = check_dir(&f->egress_rate_limit_per_container, &f->minimum_egress_rate_limit,
+			    &f->maximum_egress_rate_limit, &f->egress_ceil_limit, &f->egress_burst,
+			    f->egress_rate_per_cpu, "egress", err)) ||
+	    (rc = check_dir(&f->ingress_rate_limit_per_container, &f->minimum_ingress_rate_limit,
+			    &f->maximum_ingress_rate_limit, &f->ingress_ceil_limit,
+			    &f->ingress_burst, f->ingress_rate_per_cpu, "ingress", err)) ||
+	    (rc = per_cpu(f->egress_rate_per_cpu, "egress", &c->egress_per_cpu, err)) ||
+	    (rc = per_cpu(f->ingress_rate_per_cpu, "ingress", &c->ingress_per_cpu, err)))
+		return rc;
+	return check_rate_statistics(f, err);
 }
 
 static int check_misc(const struct iso_flags *f, struct nis_err *err)
@@ -185,7 +236,7 @@ int iso_config_check_flags(struct iso_config *c, struct nis_err *err)
 	if ((rc = check_isolation(c->flags.isolation, err)) ||
 	    (rc = check_resources(c, err)) ||
 	    (rc = check_blocks(c, err)) ||
-	    (rc = check_rates(&c->flags, err)) ||
+	    (rc = check_rates(c, err)) ||
 	    (rc = check_misc(&c->flags, err)) ||
 	    (rc = check_classes(c, err)))
 		return rc;
@@ -231,13 +282,80 @@ static int check_local_port_range(const struct pm_set *eph, struct nis_err *err)
 			   "%u-%u; move the host's range out of the pool first", pool, lo, hi);
 }
 
+/* --X_rate_per_cpu=auto: the link's speed shared by the agent's cpus. */
+static int auto_per_cpu(struct iso_config *c, const char *flag, const char *dir,
+			uint64_t speed, struct iso_opt_u64 *out, struct nis_err *err)
+{
+	if (!flag || strcmp(flag, "auto"))
+		return 0;
+	if ((uint64_t)c->res.cpus == 0)
+		return nis_err_set(err, -EINVAL, "CPUs resource has to be specified to determine "
+				   "per CPU %s rate limit (--resources=cpus:N;...)", dir);
+	if (!speed)
+		return nis_err_set(err, -EINVAL, "Failed to determine per CPU %s rate limit: "
+				   "the link speed of %s is unknown (give --network_link_speed)",
+				   dir, c->host.name);
+	out->v = speed / (uint64_t)c->res.cpus;
+	out->set = true;
+	log_msg(LOG_INFO, "Using %lluB per CPU %s rate limit (%lluB/%llu)",
+		(unsigned long long)out->v, dir, (unsigned long long)speed,
+		(unsigned long long)c->res.cpus);
+	return 0;
+}
+
+/* A limit above the link's speed is refused (a maximum only warned of),
+ * as Mesos does; a link that reports no speed is not checked. */
+static int over_speed(const struct iso_opt_u64 *o, const char *name, uint64_t speed,
+		      bool refuse, struct nis_err *err)
+{
+	if (!o->set || !speed || o->v <= speed)
+		return 0;
+	if (!refuse) {
+		log_msg(LOG_WARN, "The given --%s is greater than the link speed (%lluB) and "
+			"will not be achieved", name, (unsigned long long)speed);
+		return 0;
+	}
+	return nis_err_set(err, -EINVAL, "--%s (%lluB) is greater than the host link speed "
+			   "%lluB", name, (unsigned long long)o->v, (unsigned long long)speed);
+}
+
+static int check_link_speed(struct iso_config *c, struct nis_err *err)
+{
+	const struct iso_flags *f = &c->flags;
+	uint64_t link = 0, speed;
+	int rc;
+
+	if ((rc = tc_link_speed(c->host.name, &link, err)))
+		return nis_err_prefix(err, rc, "Failed to determine link speed of '%s'",
+				      c->host.name);
+	speed = f->network_link_speed.set ? f->network_link_speed.v : link;
+	if ((rc = auto_per_cpu(c, f->egress_rate_per_cpu, "egress", speed,
+			       &c->egress_per_cpu, err)) ||
+	    (rc = auto_per_cpu(c, f->ingress_rate_per_cpu, "ingress", speed,
+			       &c->ingress_per_cpu, err)) ||
+	    (rc = over_speed(&f->egress_rate_limit_per_container,
+			     "egress_rate_limit_per_container", link, true, err)) ||
+	    (rc = over_speed(&f->minimum_egress_rate_limit, "minimum_egress_rate_limit",
+			     link, true, err)) ||
+	    (rc = over_speed(&f->ingress_rate_limit_per_container,
+			     "ingress_rate_limit_per_container", link, true, err)) ||
+	    (rc = over_speed(&f->minimum_ingress_rate_limit, "minimum_ingress_rate_limit",
+			     link, true, err)))
+		return rc;
+	over_speed(&f->maximum_egress_rate_limit, "maximum_egress_rate_limit", link, false, NULL);
+	over_speed(&f->maximum_ingress_rate_limit, "maximum_ingress_rate_limit", link, false,
+		   NULL);
+	return 0;
+}
+
 int iso_config_check_host(struct iso_config *c, struct nis_err *err)
 {
 	int rc;
 
 	if ((rc = check_privileges(err)) ||
 	    (rc = check_local_port_range(&c->res.ephemeral, err)) ||
-	    (rc = tc_host_probe(c->flags.eth0_name, c->flags.lo_name, &c->host, err)))
+	    (rc = tc_host_probe(c->flags.eth0_name, c->flags.lo_name, &c->host, err)) ||
+	    (rc = check_link_speed(c, err)))
 		return rc;
 	return 0;
 }

@@ -16,6 +16,9 @@ struct iso_config {
 	uint32_t block_size;
 	uint64_t max_containers;
 	struct acct_classes classes;	/* from --network_classes, or none */
+	/* --{egress,ingress}_rate_per_cpu in bytes/s, "auto" resolved at
+	 * iso_config_check_host */
+	struct iso_opt_u64 egress_per_cpu, ingress_per_cpu;
 };
 
 /* Checks that need nothing but the flags: isolators, resources, block

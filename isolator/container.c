@@ -36,6 +36,7 @@ void iso_container_log(const struct iso_container *c, const char *what)
 void iso_container_free(struct iso_container *c)
 {
 	iso_dp_release(&c->dp);
+	iso_rates_free(&c->dp.rates);
 	pm_set_free(&c->ports);
 	free(c);
 }
@@ -140,6 +141,7 @@ static int to_record(const struct iso_agent *a, const struct iso_container *c,
 	r->egress = c->dp.egress;
 	r->ingress = c->dp.ingress;
 	r->egress_burst = c->dp.egress_burst;
+	r->cpus = c->cpus;
 	r->ingress_burst = c->dp.ingress_burst;
 	memcpy(r->remap, c->dp.remap, sizeof(r->remap));
 	r->nremap = c->dp.nremap;
@@ -168,6 +170,7 @@ int iso_agent_checkpoint(struct iso_agent *a, const struct iso_container *c,
 				 sizeof(r.chain_mac));
 		r.chain_own_clsact = c->dp.chain.own_clsact;
 	}
+	r.cpus = c->cpus;
 	iso_ext_undo_format(&c->dp.undo, undo, sizeof(undo));
 	r.ext_undo = undo;
 	iso_remap_format(c->dp.remap, c->dp.nremap, remap, sizeof(remap));
@@ -217,7 +220,7 @@ int iso_agent_create(struct iso_agent *a, const struct iso_create *req,
 {
 	const struct iso_flags *f = &a->cfg->flags;
 	struct iso_container *c = calloc(1, sizeof(*c));
-	struct iso_opt_u64 eg;
+	struct iso_opt_u64 eg, in;
 	struct timeval tv;
 	int rc;
 
@@ -226,7 +229,7 @@ int iso_agent_create(struct iso_agent *a, const struct iso_create *req,
 	pm_set_init(&c->ports);
 	pthread_mutex_lock(&a->lock);
 	wait_reaped(a, req->id);
-	if ((rc = iso_admit_create(a, req, &eg, &c->ports, err)) ||
+	if ((rc = iso_admit_create(a, req, &eg, &in, &c->ports, err)) ||
 	    (rc = take_remap(a, c, req, err)) ||
 	    (!req->chained && (rc = pm_alloc_take(a->eph, &c->dp.ephemeral, err))))
 		goto fail;
@@ -250,7 +253,8 @@ int iso_agent_create(struct iso_agent *a, const struct iso_create *req,
 	if (!c->dp.chain.on)
 		veth_name(c->id, c->dp.veth);
 	c->dp.egress = eg;
-	c->dp.ingress = req->ingress.set ? req->ingress : f->ingress_rate_limit_per_container;
+	c->dp.ingress = in;
+	c->cpus = req->cpus;
 	c->dp.egress_burst = req->egress_burst;
 	c->dp.ingress_burst = req->ingress_burst;
 	iso_admit_burst_note(c->id, "egress", c->dp.egress_burst, c->dp.egress);
@@ -321,6 +325,28 @@ static void undo_update(struct iso_agent *a, struct iso_container *c, const stru
 			"in full: %s", c->id, err.msg);
 }
 
+/* A PATCH of cpus, as Mesos' update of resources: rates the PATCH does not
+ * name follow the per-cpu flags; a container without an ingress cap gets
+ * the agent's only with --ingress_isolate_existing_containers. */
+static int follow_cpus(struct iso_agent *a, const struct iso_container *c,
+		       const struct iso_update *req, struct iso_opt_u64 *eg,
+		       struct iso_opt_u64 *in, struct nis_err *err)
+{
+	const struct iso_config *cfg = a->cfg;
+	struct iso_opt_u64 d;
+
+	if (!(req->cpus.v >= 0 && req->cpus.v <= ISO_CPUS_MAX))
+		return nis_err_set(err, -EINVAL, "cpus must be a number from 0 to %d",
+				   ISO_CPUS_MAX);
+	if (!req->egress.set && cfg->egress_per_cpu.set)
+		*eg = iso_admit_derived(cfg, true, &req->cpus);
+	d = iso_admit_derived(cfg, false, &req->cpus);
+	if (!req->ingress.set && d.set && (cfg->ingress_per_cpu.set || !c->dp.ingress.set) &&
+	    (c->dp.ingress.set || cfg->flags.ingress_isolate_existing_containers))
+		*in = d;
+	return 0;
+}
+
 static int update_locked(struct iso_agent *a, struct iso_container *c,
 			 const struct iso_update *req, struct nis_err *err)
 {
@@ -328,6 +354,7 @@ static int update_locked(struct iso_agent *a, struct iso_container *c,
 	struct iso_opt_u64 eg = req->egress.set ? req->egress : c->dp.egress;
 	struct iso_opt_u64 in = req->ingress.set ? req->ingress : c->dp.ingress;
 	struct iso_opt_u64 old_eg = c->dp.egress, old_in = c->dp.ingress;
+	struct iso_cpus old_cpus = c->cpus;
 	struct pm_set ports, old;
 	int rc;
 
@@ -337,19 +364,21 @@ static int update_locked(struct iso_agent *a, struct iso_container *c,
 		rc = nis_err_set(err, -EINVAL, "container %s is chained: it has no ports", c->id);
 		goto out;
 	}
+	if (req->cpus.set && (rc = follow_cpus(a, c, req, &eg, &in, err)))
+		goto out;
 	if ((rc = iso_admit_ports(a, req->ports, &c->ports, &ports, err)) ||
-	    (rc = iso_admit_egress(f, &eg, err)))
+	    (rc = iso_admit_egress(f, &eg, err)) || (rc = iso_admit_ingress(f, &in, err)))
 		goto out;
-	if (in.set && in.v == 0) {
-		rc = nis_err_set(err, -EINVAL, "ingress_rate_limit must be positive");
-		goto out;
-	}
+	if (req->cpus.set)
+		c->cpus = req->cpus;
 	if (req->ports && ((rc = pm_set_copy(&old, &c->ports) ? -ENOMEM : 0) ||
 			   (rc = move_ports(a, c, &ports, err))))
 		goto out;
 	if ((rc = iso_dp_set_limits(&a->dp, &c->dp, eg, in, f, err)) ||
-	    (rc = iso_agent_checkpoint(a, c, ISO_RUNNING, err)))
+	    (rc = iso_agent_checkpoint(a, c, ISO_RUNNING, err))) {
 		undo_update(a, c, req->ports ? &old : NULL, old_eg, old_in);
+		c->cpus = old_cpus;
+	}
 out:
 	if (rc == -ENOMEM && !err->msg[0])
 		nis_err_set(err, rc, "out of memory");

@@ -26,6 +26,12 @@ struct iso_labels {
 	char pod[ISO_LABEL_MAX], pod_uid[ISO_LABEL_MAX];
 };
 
+/* A container's cpus (Mesos' cpus resource): --X_rate_per_cpu scales by it. */
+struct iso_cpus {
+	bool set;
+	double v;
+};
+
 /* What a caller may see of a container: a copy, safe without the lock. */
 struct iso_record {
 	char id[ISO_ID_MAX + 1];
@@ -40,6 +46,7 @@ struct iso_record {
 	struct pm_set ports;		/* owned by the record */
 	struct iso_opt_u64 egress, ingress;
 	struct iso_opt_u64 egress_burst, ingress_burst;
+	struct iso_cpus cpus;
 	struct tc_remap remap[TC_REMAP_MAX];	/* host port != container port */
 	size_t nremap;
 	double created_at;
@@ -51,6 +58,9 @@ struct iso_record {
 };
 
 void iso_record_free(struct iso_record *r);
+
+#define ISO_CPUS_MAX 65536
+#define ISO_MIN_RATE 125000	/* Mesos' least egress (and ingress) rate, bytes/s */
 
 /* CNI chained mode: a primary plugin made the veth and gave the address. */
 struct iso_chain_req {
@@ -67,6 +77,7 @@ struct iso_create {
 	const char *ports;		/* Mesos range list, NULL: none */
 	struct iso_opt_u64 egress, ingress;	/* unset: the agent's default */
 	struct iso_opt_u64 egress_burst, ingress_burst;	/* bytes; unset: the default */
+	struct iso_cpus cpus;		/* unset: none (per-cpu rates take 0) */
 	const struct tc_remap *remap;	/* host ports (among ports) to its own ports */
 	size_t nremap;
 	struct iso_labels labels;
@@ -75,6 +86,7 @@ struct iso_create {
 struct iso_update {
 	const char *ports;		/* NULL: unchanged */
 	struct iso_opt_u64 egress, ingress;	/* unset: unchanged */
+	struct iso_cpus cpus;		/* set: the per-cpu rates follow */
 };
 
 struct iso_agent;

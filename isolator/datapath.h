@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <net/if.h>
 
+#include "isolator/rates.h"
 #include "isolator/chained.h"
 #include "isolator/extns.h"
 #include "isolator/flags.h"
@@ -56,6 +57,8 @@ struct iso_dp_ct {
 	struct acct_meter *meter;	/* its counting filters, NULL: none */
 	bool tampered;			/* its own shaping was changed (logged) */
 	struct iso_rate eg_rate, in_rate;	/* its limit classes' rates */
+	struct iso_rates rates;		/* net_rate_statistics (watch.c), or cap 0 */
+	double rates_now;		/* the sample being taken */
 };
 
 /* Builds the container's datapath for the ephemeral block and ports. */
@@ -76,6 +79,10 @@ int iso_dp_set_limits(struct iso_dp *dp, struct iso_dp_ct *ct, struct iso_opt_u6
  * 32 bits of bytes. Kubernetes' default bursts (2^31-2^32 bits) need it. */
 #define ISO_BURST_MAX_S 256
 uint32_t iso_dp_burst(uint64_t burst, uint64_t rate);
+/* The HTB classes a container's limits make (rate 0: that way is not
+ * limited), as the kernel has them: what statistics.json reports. */
+void iso_dp_limits(const struct iso_dp *dp, const struct iso_dp_ct *ct,
+		   const struct iso_flags *f, struct tc_limit *eg, struct tc_limit *in);
 
 /* The host side of ct's egress cap (tc/police.h) set to its limit. */
 int iso_dp_police_sync(struct iso_dp *dp, const struct iso_dp_ct *ct, const struct iso_flags *f,

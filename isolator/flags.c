@@ -10,8 +10,10 @@
 #include "isolator/flags.h"
 #include "portmap/bytes.h"
 
-/* F_OPT_U64, F_BYTES and F_RETENTION fill a struct iso_opt_u64; F_U64 a plain uint64_t. */
-enum flag_type { F_STR, F_BOOL, F_U64, F_OPT_U64, F_BYTES, F_DURATION, F_RETENTION, F_BLOAT };
+/* F_OPT_U64, F_BYTES, F_OPT_DURATION and F_RETENTION fill a struct
+ * iso_opt_u64; F_U64 a plain uint64_t. */
+enum flag_type { F_STR, F_BOOL, F_U64, F_OPT_U64, F_BYTES, F_DURATION, F_OPT_DURATION,
+		 F_RETENTION, F_BLOAT };
 
 struct flag_def {
 	const char *name;
@@ -19,10 +21,14 @@ struct flag_def {
 	const char *def;	/* default as text; NULL: unset */
 	const char *help;
 	size_t off;
+	const char *shown;	/* the default as --help says it, NULL: def or "none" */
 };
 
 #define F(name, type, def, help) \
-	{ #name, type, def, help, offsetof(struct iso_flags, name) }
+	{ #name, type, def, help, offsetof(struct iso_flags, name), NULL }
+/* A default that is not a value: found at start (an interface, a count). */
+#define FD(name, type, shown, help) \
+	{ #name, type, NULL, help, offsetof(struct iso_flags, name), shown }
 
 static const struct flag_def flag_table[] = {
 	F(isolation, F_STR, NULL,
@@ -40,34 +46,54 @@ static const struct flag_def flag_table[] = {
 	  "lowest egress rate a container may ask for, bytes/s"),
 	F(maximum_egress_rate_limit, F_BYTES, NULL,
 	  "highest egress rate a container may ask for, bytes/s"),
+	F(egress_rate_per_cpu, F_STR, NULL,
+	  "egress cap per whole CPU of the container (bytes/s), or auto: link speed / cpus"),
 	F(ingress_rate_limit_per_container, F_BYTES, NULL,
 	  "ingress cap per container in bytes/s, HTB on the host-side veth"),
+	F(ingress_rate_per_cpu, F_STR, NULL,
+	  "ingress cap per whole CPU of the container (bytes/s), or auto: link speed / cpus"),
+	F(ingress_burst, F_BYTES, NULL, "HTB burst of the ingress class, in bytes"),
+	F(ingress_ceil_limit, F_BYTES, NULL,
+	  "HTB ceil of the ingress class in bytes/s; must exceed the rate"),
+	F(minimum_ingress_rate_limit, F_BYTES, NULL,
+	  "lowest ingress rate a container may ask for, bytes/s"),
+	F(maximum_ingress_rate_limit, F_BYTES, NULL,
+	  "highest ingress rate a container may ask for, bytes/s"),
+	F(ingress_isolate_existing_containers, F_BOOL, "true",
+	  "a PATCH of cpus gives a container without an ingress cap the derived one"),
+	FD(network_link_speed, F_BYTES, "the public interface's speed",
+	   "link speed in bytes/s for the per-cpu auto rates"),
 	F(egress_unique_flow_per_container, F_BOOL, "false",
 	  "one fq_codel flow per container on the public interface"),
 	F(egress_flow_classifier_parent, F_STR, "root",
 	  "parent of the per-container flow classifier qdisc"),
 	F(bloat_reduction, F_BLOAT, "auto",
 	  "leaf under the HTB class: fq_codel, none, or auto (fq_codel when the kernel has it)"),
-	F(eth0_name, F_STR, NULL,
-	  "public interface (default: the interface of the default route)"),
-	F(lo_name, F_STR, NULL, "loopback interface (default: the loopback interface)"),
+	FD(eth0_name, F_STR, "the interface of the default route", "public interface"),
+	FD(lo_name, F_STR, "the loopback interface", "loopback interface"),
 	F(network_enable_socket_statistics_summary, F_BOOL, "false",
 	  "add net_tcp_active_connections and net_tcp_time_wait_connections"),
 	F(network_enable_socket_statistics_details, F_BOOL, "false",
 	  "add net_tcp_rtt_microsecs_p50/p90/p95/p99"),
 	F(network_enable_snmp_statistics, F_BOOL, "false", "add net_snmp_statistics"),
-	F(max_executors_per_agent, F_OPT_U64, NULL,
-	  "cap on live containers (default: pool size / block size)"),
+	F(network_enable_rate_statistics, F_BOOL, "false",
+	  "add net_rate_statistics (needs the window and the interval)"),
+	F(network_rate_statistics_window, F_OPT_DURATION, NULL,
+	  "span of the rate percentiles; longer than the interval"),
+	F(network_rate_statistics_interval, F_OPT_DURATION, NULL,
+	  "how often the rates are sampled; at least 20ms"),
+	FD(max_executors_per_agent, F_OPT_U64, "pool size / block size",
+	   "cap on live containers"),
 	F(ip, F_STR, "0.0.0.0", "address of the TCP listener"),
 	F(port, F_U64, "5051", "port of the TCP listener"),
 	F(work_dir, F_STR, "/var/lib/netisol", "checkpointed state and accounting database"),
 	F(runtime_dir, F_STR, "/run/netisol",
 	  "netns handles (netns/<container_id>) and the unix socket api.sock"),
 	F(cleanup_on_exit, F_BOOL, "false",
-	  "on SIGTERM/SIGINT tear every container down (default: leave them running)"),
+	  "on SIGTERM/SIGINT tear every container down, else leave them running"),
 	{ "accounting_interval", F_DURATION, "60secs",
 	  "how often traffic deltas are written to the history (secs, mins, ...)",
-	  offsetof(struct iso_flags, accounting_interval_ns) },
+	  offsetof(struct iso_flags, accounting_interval_ns), NULL },
 	F(network_classes, F_STR, NULL,
 	  "file of 'CLASS CIDR' lines; traffic is counted per class of the peer"),
 	F(accounting_minute_retention, F_RETENTION, "48hrs",
@@ -171,6 +197,11 @@ static int flag_set(struct iso_flags *f, const struct flag_def *d,
 	case F_DURATION:
 		return pm_duration_parse(val, field, err) ?
 		       nis_err_prefix(err, -EINVAL, "Failed to load flag '%s'", d->name) : 0;
+	case F_OPT_DURATION:
+		if (pm_duration_parse(val, &opt->v, err))
+			return nis_err_prefix(err, -EINVAL, "Failed to load flag '%s'", d->name);
+		opt->set = true;
+		return 0;
 	case F_RETENTION:
 		if ((opt->set = strcmp(val, "forever") != 0) &&
 		    pm_duration_parse(val, &opt->v, err))
@@ -305,7 +336,7 @@ void iso_flags_help(FILE *out, const char *prog)
 	for (size_t i = 0; i < N_FLAGS; i++) {
 		const struct flag_def *d = &flag_table[i];
 		fprintf(out, "  --%-42s %s (default: %s)\n", d->name, d->help,
-			d->def ? d->def : "none");
+			d->shown ? d->shown : d->def ? d->def : "none");
 	}
 	fprintf(out, "  --%-42s %s\n  --%-42s %s\n", "help", "print this help and exit",
 		"version", "print the version and exit");

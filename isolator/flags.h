@@ -27,7 +27,15 @@ struct iso_flags {
 	struct iso_opt_u64 egress_ceil_limit;
 	struct iso_opt_u64 minimum_egress_rate_limit;
 	struct iso_opt_u64 maximum_egress_rate_limit;
+	char *egress_rate_per_cpu;	/* bytes/s or "auto"; config.c resolves it */
 	struct iso_opt_u64 ingress_rate_limit_per_container;
+	char *ingress_rate_per_cpu;
+	struct iso_opt_u64 ingress_burst;
+	struct iso_opt_u64 ingress_ceil_limit;
+	struct iso_opt_u64 minimum_ingress_rate_limit;
+	struct iso_opt_u64 maximum_ingress_rate_limit;
+	bool ingress_isolate_existing_containers;
+	struct iso_opt_u64 network_link_speed;
 	bool egress_unique_flow_per_container;
 	char *egress_flow_classifier_parent;
 	enum iso_bloat bloat_reduction;
@@ -36,6 +44,9 @@ struct iso_flags {
 	bool network_enable_socket_statistics_summary;
 	bool network_enable_socket_statistics_details;
 	bool network_enable_snmp_statistics;
+	bool network_enable_rate_statistics;
+	struct iso_opt_u64 network_rate_statistics_window;	/* ns */
+	struct iso_opt_u64 network_rate_statistics_interval;	/* ns */
 	struct iso_opt_u64 max_executors_per_agent;
 	char *ip;
 	uint64_t port;

@@ -113,10 +113,10 @@ void iso_sort_u32(uint32_t *v, size_t n)
 
 uint32_t iso_percentile(const uint32_t *v, size_t n, int p)
 {
-	size_t rank;
+	size_t i;
 
 	if (!n)
 		return 0;
-	rank = (size_t)((p * n + 99) / 100);	/* nearest rank, 1-based */
-	return v[rank ? rank - 1 : 0];
+	i = n * (size_t)p / 100;	/* Mesos' index: floor(n * p / 100) */
+	return v[i < n ? i : n - 1];
 }

@@ -23,7 +23,8 @@ int iso_read_fd(int fd, char *buf, size_t len);
 
 void iso_sort_u32(uint32_t *v, size_t n);
 
-/* The p-th percentile (0-100) of v sorted ascending, nearest rank; 0 if empty. */
+/* The p-th percentile (0-100) of v sorted ascending as Mesos' port_mapping
+ * takes it: v[floor(n * p / 100)] (the last for p = 100); 0 if empty. */
 uint32_t iso_percentile(const uint32_t *v, size_t n, int p);
 
 #endif

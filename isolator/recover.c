@@ -51,6 +51,7 @@ static struct iso_container *from_row(const struct iso_ckpt_row *r)
 			"unreadable: it is not recovered", r->id, r->chain_addr, r->chain_mac);
 	c->dp.chain.on = r->chained;
 	c->dp.chain.own_clsact = r->chain_own_clsact;
+	c->cpus = r->cpus;
 	if (iso_ext_undo_parse(r->ext_undo, &c->dp.undo))
 		log_msg(LOG_WARN, "container %s: its snapshot '%s' is unreadable: its "
 			"namespace will not be put back as it was", r->id, r->ext_undo);

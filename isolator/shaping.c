@@ -53,18 +53,39 @@ static int set_limit(struct nl_sock *sk, int ifindex, const struct iso_opt_u64 *
 	return tc_limit_add(sk, ifindex, &l, err);
 }
 
-/* The container's own burst, else --egress_burst; at_rate clamps it. */
+/* The flag's ceil; the container's own burst, else the flag's; at_rate
+ * clamps it. */
+static struct tc_limit limit_of(const struct iso_dp *dp, const struct iso_opt_u64 *ceil,
+				const struct iso_opt_u64 *own, const struct iso_opt_u64 *burst)
+{
+	struct tc_limit l = { .leaf = dp->leaf };
+
+	if (ceil->set)
+		l.ceil = ceil->v;
+	if (own->set || burst->set)
+		l.burst = iso_dp_burst(own->set ? own->v : burst->v, UINT32_MAX);
+	return l;
+}
+
 static struct tc_limit egress_limit(const struct iso_dp *dp, const struct iso_dp_ct *ct,
 				    const struct iso_flags *f)
 {
-	struct tc_limit eg = { .leaf = dp->leaf };
+	return limit_of(dp, &f->egress_ceil_limit, &ct->egress_burst, &f->egress_burst);
+}
 
-	if (f->egress_ceil_limit.set)
-		eg.ceil = f->egress_ceil_limit.v;
-	if (ct->egress_burst.set || f->egress_burst.set)
-		eg.burst = (uint32_t)iso_dp_burst(ct->egress_burst.set ? ct->egress_burst.v
-								 : f->egress_burst.v, UINT32_MAX);
-	return eg;
+static struct tc_limit ingress_limit(const struct iso_dp *dp, const struct iso_dp_ct *ct,
+				     const struct iso_flags *f)
+{
+	return limit_of(dp, &f->ingress_ceil_limit, &ct->ingress_burst, &f->ingress_burst);
+}
+
+void iso_dp_limits(const struct iso_dp *dp, const struct iso_dp_ct *ct,
+		   const struct iso_flags *f, struct tc_limit *eg, struct tc_limit *in)
+{
+	struct tc_limit e = egress_limit(dp, ct, f), i = ingress_limit(dp, ct, f);
+
+	*eg = ct->egress.set ? at_rate(&e, ct->egress.v) : (struct tc_limit){ 0 };
+	*in = ct->ingress.set ? at_rate(&i, ct->ingress.v) : (struct tc_limit){ 0 };
 }
 
 int iso_dp_police_sync(struct iso_dp *dp, const struct iso_dp_ct *ct, const struct iso_flags *f,
@@ -89,11 +110,8 @@ int iso_dp_set_limits(struct iso_dp *dp, struct iso_dp_ct *ct, struct iso_opt_u6
 		      struct nis_err *err)
 {
 	struct tc_limit eg = egress_limit(dp, ct, f);
-	struct tc_limit in = { .leaf = dp->leaf };
+	struct tc_limit in = ingress_limit(dp, ct, f);
 	struct iso_opt_u64 was = ct->egress;
-
-	if (ct->ingress_burst.set)
-		in.burst = iso_dp_burst(ct->ingress_burst.v, UINT32_MAX);
 	int rc;
 
 	if ((rc = set_limit(ct->nsk, ct->ct_eth0, &ct->egress, &egress, &eg, err)))
@@ -134,13 +152,13 @@ static void sample(struct iso_rate *r, double now, int rc, uint64_t bytes, uint6
 int iso_dp_shaping_check(struct iso_dp *dp, struct iso_dp_ct *ct, const struct iso_flags *f,
 			 double now)
 {
-	struct tc_limit eg = egress_limit(dp, ct, f), in = { 0 };
+	struct tc_limit eg = egress_limit(dp, ct, f), in = ingress_limit(dp, ct, f);
 	struct nis_err err = { "" };
 	uint64_t bytes, packets;
 	int rc;
 
 	if (ct->ingress.set) {
-		in.rate = ct->ingress.v;
+		in = at_rate(&in, ct->ingress.v);
 		rc = tc_limit_check(dp->sk, ct->veth_ifindex, &in, &bytes, &packets);
 		sample(&ct->in_rate, now, rc, bytes, packets);
 	}

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <time.h>
 
 #include "acct/collector.h"
 #include "acct/meter.h"
@@ -101,6 +102,10 @@ static void read_rtts(struct iso_dp_ct *ct, struct iso_stats *s)
 
 	if (tc_tcp_rtts(ct->diag_fd, &v, &n, NULL))
 		return;
+	if (!n) {		/* Mesos leaves them out with no socket to take */
+		free(v);
+		return;
+	}
 	iso_sort_u32(v, n);
 	s->rtt_p50 = iso_percentile(v, n, 50);
 	s->rtt_p90 = iso_percentile(v, n, 90);
@@ -184,6 +189,32 @@ static int stats_cmp(const void *x, const void *y)
 	return strcmp(((const struct iso_stats *)x)->id, ((const struct iso_stats *)y)->id);
 }
 
+static double mono_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* What the container's HTB classes have, its block, its rate series. */
+static void limits_of(struct iso_agent *a, const struct iso_container *c, struct iso_stats *s)
+{
+	const struct iso_flags *f = &a->cfg->flags;
+	struct tc_limit eg, in;
+
+	s->egress = c->dp.egress;
+	s->ingress = c->dp.ingress;
+	iso_dp_limits(&a->dp, &c->dp, f, &eg, &in);
+	s->egress_ceil = eg.ceil, s->egress_burst = eg.burst;
+	s->ingress_ceil = in.ceil, s->ingress_burst = in.burst;
+	if ((s->has_ephemeral = !c->dp.chain.on))
+		s->eph_begin = c->dp.ephemeral.begin, s->eph_end = c->dp.ephemeral.end;
+	if ((s->has_rates = f->network_enable_rate_statistics))
+		iso_rates_summary(&c->dp.rates, mono_now(),
+				  (double)f->network_rate_statistics_window.v / 1e9, s->rates);
+}
+
 static int pick(struct iso_agent *a, const char *only, struct collect *k, struct nis_err *err)
 {
 	size_t cap = a->count ? a->count : 1;
@@ -202,8 +233,7 @@ static int pick(struct iso_agent *a, const char *only, struct collect *k, struct
 		memcpy(s->id, c->id, sizeof(s->id));
 		s->labels = c->labels;
 		snprintf(s->ifname, sizeof(s->ifname), "%s", c->dp.ifname);
-		s->egress = c->dp.egress;
-		s->ingress = c->dp.ingress;
+		limits_of(a, c, s);
 		acct_meter_totals(c->dp.meter, &s->acct, &s->nacct);
 	}
 	if (only && !k->n)
@@ -268,6 +298,8 @@ int iso_agent_snapshot(struct iso_agent *a, const char *only, struct iso_snapsho
 	out->c = k.s;
 	out->n = k.n;
 	out->timestamp = (double)tv.tv_sec + tv.tv_usec / 1e6;
+	out->rate_window = (double)a->cfg->flags.network_rate_statistics_window.v / 1e9;
+	out->rate_interval = (double)a->cfg->flags.network_rate_statistics_interval.v / 1e9;
 	if (rc) {
 		iso_snapshot_free(out);
 		return rc;

@@ -12,6 +12,7 @@
 #include "acct/meter.h"
 #include "isolator/container.h"
 #include "isolator/procnet.h"
+#include "isolator/rates.h"
 
 struct iso_tc_stats {
 	const char *id;		/* "bw_limit", "bloat_reduction", "ingress_..." */
@@ -26,6 +27,12 @@ struct iso_stats {
 	uint64_t rx_bytes, rx_packets, rx_errors, rx_dropped;
 	uint64_t tx_bytes, tx_packets, tx_errors, tx_dropped;
 	struct iso_opt_u64 egress, ingress;
+	/* the HTB classes' ceil and burst (0: none), Mesos' net_*_burst_* */
+	uint64_t egress_ceil, egress_burst, ingress_ceil, ingress_burst;
+	bool has_ephemeral;		/* a chained container has no block */
+	uint32_t eph_begin, eph_end;
+	bool has_rates;			/* --network_enable_rate_statistics */
+	struct iso_pct rates[ISO_RATE_KINDS];
 	struct iso_tc_stats tc[4];
 	int ntc;
 	bool has_sockstat, has_rtt, has_snmp;
@@ -39,6 +46,7 @@ struct iso_stats {
 
 struct iso_snapshot {
 	double timestamp;
+	double rate_window, rate_interval;	/* seconds, when rates are on */
 	struct iso_stats *c;	/* sorted by id */
 	size_t n;
 	size_t free_blocks, capacity;

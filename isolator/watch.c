@@ -20,6 +20,7 @@
 #include "common/thread.h"
 #include "isolator/agent.h"
 #include "isolator/watch.h"
+#include "tc/stats.h"
 
 #define ISO_WATCH_S 2
 
@@ -81,19 +82,75 @@ static void check_all(struct iso_agent *a)
 	pthread_mutex_unlock(&a->lock);
 }
 
+static void on_link(const struct tc_link_stats *l, void *arg)
+{
+	struct iso_dp_ct *ct = arg;
+	const uint64_t c[ISO_RATE_KINDS] = {
+		l->rx_bytes, l->rx_packets, l->rx_dropped, l->rx_errors,
+		l->tx_bytes, l->tx_packets, l->tx_dropped, l->tx_errors,
+	};
+
+	if (l->ifindex == ct->ct_eth0)
+		iso_rates_sample(&ct->rates, ct->rates_now, c);
+}
+
+/* --network_enable_rate_statistics: each container's eth0 counters, read
+ * as statistics.json reads them (the fast path's packets are counted
+ * there), one link dump in its namespace. */
+static void sample_rates(struct iso_agent *a, double now)
+{
+	const struct iso_flags *f = &a->cfg->flags;
+	size_t cap = (size_t)(f->network_rate_statistics_window.v /
+			      f->network_rate_statistics_interval.v);
+
+	pthread_mutex_lock(&a->lock);
+	for (struct iso_container *c = a->list; c; c = c->next) {
+		if (!c->dp.nsk || (!c->dp.rates.cap && iso_rates_init(&c->dp.rates, cap)))
+			continue;
+		c->dp.rates_now = now;
+		tc_link_stats_dump(c->dp.nsk, on_link, &c->dp, NULL);
+	}
+	pthread_mutex_unlock(&a->lock);
+}
+
+static double mono_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* One thread samples: the rates every --network_rate_statistics_interval
+ * when they are on, the shaping check (and its classes' rates) every
+ * ISO_WATCH_S. */
 static void *run(void *arg)
 {
 	struct iso_watch *w = arg;
+	const struct iso_flags *f = &w->a->cfg->flags;
+	uint64_t tick = f->network_enable_rate_statistics
+			? f->network_rate_statistics_interval.v : ISO_WATCH_S * 1000000000ull;
+	double last = mono_now();
 	struct timespec t;
 
+	if (tick > ISO_WATCH_S * 1000000000ull)
+		tick = ISO_WATCH_S * 1000000000ull;
 	pthread_mutex_lock(&w->mu);
 	while (!w->stop) {
 		clock_gettime(CLOCK_REALTIME, &t);
-		t.tv_sec += ISO_WATCH_S;
+		t.tv_sec += (time_t)(tick / 1000000000ull);
+		t.tv_nsec += (long)(tick % 1000000000ull);
+		if (t.tv_nsec >= 1000000000L)
+			t.tv_sec++, t.tv_nsec -= 1000000000L;
 		if (pthread_cond_timedwait(&w->cv, &w->mu, &t) != ETIMEDOUT || w->stop)
 			continue;
 		pthread_mutex_unlock(&w->mu);
-		check_all(w->a);
+		if (f->network_enable_rate_statistics)
+			sample_rates(w->a, mono_now());
+		if (mono_now() - last >= ISO_WATCH_S - 0.001) {
+			last = mono_now();
+			check_all(w->a);
+		}
 		pthread_mutex_lock(&w->mu);
 	}
 	pthread_mutex_unlock(&w->mu);

@@ -19,6 +19,7 @@ void pm_resources_init(struct pm_resources *r)
 	pm_set_init(&r->ephemeral);
 	r->has_ports = false;
 	r->has_ephemeral = false;
+	r->cpus = 0;
 }
 
 void pm_resources_free(struct pm_resources *r)
@@ -142,6 +143,25 @@ static bool is_scalar(const char *v, size_t len)
 	return i == len;
 }
 
+/* A checked scalar's value: digits, at most one '.', digits. */
+static double scalar_of(const char *v, size_t len)
+{
+	double x = 0, unit = 1;
+	bool frac = false;
+
+	for (size_t i = 0; i < len; i++) {
+		if (v[i] == '.') {
+			frac = true;
+			continue;
+		}
+		if (frac)
+			x += (v[i] - '0') * (unit /= 10);
+		else
+			x = x * 10 + (v[i] - '0');
+	}
+	return x;
+}
+
 /* Range lists of resources we ignore are only checked for shape; their
  * values need not be ports. */
 static bool is_range_list(const char *v, size_t len)
@@ -231,6 +251,9 @@ int pm_resources_parse(const char *text, struct pm_resources *out,
 		} else if (eph) {
 			rc = parse_ports(&e, "ephemeral_ports", &tmp.ephemeral, err);
 			tmp.has_ephemeral = true;
+		} else if (span_is(e.name, e.name_len, "cpus") &&
+			   is_scalar(e.value, e.value_len)) {
+			tmp.cpus += scalar_of(e.value, e.value_len);
 		} else if (!is_scalar(e.value, e.value_len) &&
 			   !is_range_list(e.value, e.value_len) &&
 			   !is_item_set(e.value, e.value_len)) {

@@ -14,6 +14,7 @@ struct pm_resources {
 	struct pm_set ports;
 	struct pm_set ephemeral;
 	bool has_ports, has_ephemeral;
+	double cpus;		/* the cpus resources, summed over roles; 0: none */
 };
 
 void pm_resources_init(struct pm_resources *r);
@@ -22,8 +23,8 @@ void pm_resources_free(struct pm_resources *r);
 
 /* "ports:[31000-32000];ephemeral_ports:[32768-57344]". Entries are separated
  * by ';' (empty entries skipped), each NAME[(ROLE)]:VALUE, whitespace around
- * tokens tolerated. ports and ephemeral_ports take range lists; any other
- * resource (cpus:8, mem:1024, disk(role):...) is accepted and ignored when its
+ * tokens tolerated. ports and ephemeral_ports take range lists; cpus are
+ * summed over roles; any other resource (mem:1024, disk(role):...) is accepted and ignored when its
  * value is a number, a range list or a {set}. A resource named twice (same
  * name and role; ports/ephemeral_ports whatever the role) is rejected.
  * Ports vs ephemeral_ports overlap is NOT checked here (the isolator does).

@@ -2,7 +2,13 @@
  * through one netlink socket in the caller's namespace. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/ethtool.h>
+#include <stdio.h>
+#include <linux/sockios.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
@@ -167,5 +173,26 @@ out:
 	if (links)
 		nl_cache_free(links);
 	tc_nl_close(sk);
+	return rc;
+}
+
+int tc_link_speed(const char *ifname, uint64_t *bytes_per_s, struct nis_err *err)
+{
+	struct ethtool_cmd cmd = { .cmd = ETHTOOL_GSET };
+	struct ifreq ifr = { .ifr_data = (void *)&cmd };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = 0;
+	uint32_t mbit;
+
+	*bytes_per_s = 0;
+	if (fd < 0)
+		return nis_err_set(err, -errno, "socket: %s", strerror(errno));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (ioctl(fd, SIOCETHTOOL, &ifr)) {
+		if (errno != EOPNOTSUPP && errno != EINVAL)
+			rc = nis_err_set(err, -errno, "ethtool %s: %s", ifname, strerror(errno));
+	} else if ((mbit = ethtool_cmd_speed(&cmd)) && mbit != (uint32_t)SPEED_UNKNOWN) {
+		*bytes_per_s = (uint64_t)mbit * 1000000 / 8;
+	}
+	close(fd);
 	return rc;
 }

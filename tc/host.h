@@ -27,4 +27,9 @@ struct tc_host {
 int tc_host_probe(const char *eth0_name, const char *lo_name,
 		  struct tc_host *out, struct nis_err *err);
 
+/* The interface's self-reported speed in bytes/s (ethtool, in the
+ * caller's namespace): 0 and 1 when it says, 0 and *speed 0 when the
+ * driver reports none (unknown, -1, or no ethtool), -errno on error. */
+int tc_link_speed(const char *ifname, uint64_t *bytes_per_s, struct nis_err *err);
+
 #endif

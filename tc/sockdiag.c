@@ -1,5 +1,6 @@
-/* sockdiag.c - SOCK_DIAG_BY_FAMILY dump for AF_INET/TCP, ESTABLISHED only,
- * with INET_DIAG_INFO (struct tcp_info). */
+/* sockdiag.c - SOCK_DIAG_BY_FAMILY dump for AF_INET/TCP, every state, with
+ * INET_DIAG_INFO (struct tcp_info): the sockets with an RTT, as Mesos
+ * takes them (listeners and TIME_WAIT have none). */
 #include <errno.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
@@ -12,8 +13,6 @@
 #include <sys/socket.h>
 
 #include "tc/sockdiag.h"
-
-#define TCP_ESTABLISHED_STATE 1
 
 static int push(uint32_t **v, size_t *n, size_t *cap, uint32_t x)
 {
@@ -39,7 +38,7 @@ static int send_req(int fd)
 			 .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP },
 		.req = { .sdiag_family = AF_INET, .sdiag_protocol = IPPROTO_TCP,
 			 .idiag_ext = 1 << (INET_DIAG_INFO - 1),
-			 .idiag_states = 1 << TCP_ESTABLISHED_STATE },
+			 .idiag_states = ~0u },
 	};
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 
@@ -60,7 +59,7 @@ static int take_rtt(struct nlmsghdr *h, uint32_t **v, size_t *n, size_t *cap)
 		memset(&ti, 0, sizeof(ti));
 		size_t plen = (size_t)RTA_PAYLOAD(a);
 		memcpy(&ti, RTA_DATA(a), plen < sizeof(ti) ? plen : sizeof(ti));
-		return push(v, n, cap, ti.tcpi_rtt);
+		return ti.tcpi_rtt ? push(v, n, cap, ti.tcpi_rtt) : 0;
 	}
 	return 0;
 }

@@ -1,4 +1,4 @@
-/* sockdiag.h - TCP round-trip times of every established socket, from one
+/* sockdiag.h - TCP round-trip times of every socket that has one, from one
  * inet_diag dump on a NETLINK_SOCK_DIAG socket of the container's netns. */
 #ifndef NIS_TC_SOCKDIAG_H
 #define NIS_TC_SOCKDIAG_H

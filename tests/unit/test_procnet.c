@@ -76,15 +76,19 @@ START_TEST(test_percentile)
 	for (uint32_t i = 0; i < 100; i++)
 		v[i] = 100 - i;		/* 100..1, unsorted */
 	iso_sort_u32(v, 100);
-	ck_assert_uint_eq(iso_percentile(v, 100, 50), 50);
-	ck_assert_uint_eq(iso_percentile(v, 100, 90), 90);
-	ck_assert_uint_eq(iso_percentile(v, 100, 99), 99);
+	/* Mesos: v[floor(n * p / 100)] */
+	ck_assert_uint_eq(iso_percentile(v, 100, 50), 51);
+	ck_assert_uint_eq(iso_percentile(v, 100, 90), 91);
+	ck_assert_uint_eq(iso_percentile(v, 100, 99), 100);
+	ck_assert_uint_eq(iso_percentile(v, 10, 95), 10);
+	ck_assert_uint_eq(iso_percentile(v, 3, 50), 2);
 	ck_assert_uint_eq(iso_percentile(v, 100, 100), 100);
 	ck_assert_uint_eq(iso_percentile(v, 1, 50), 1);
 	ck_assert_uint_eq(iso_percentile(v, 0, 50), 0);
 	uint32_t two[2] = { 7, 3 };
 	iso_sort_u32(two, 2);
-	ck_assert_uint_eq(iso_percentile(two, 2, 50), 3);
+	ck_assert_uint_eq(iso_percentile(two, 2, 49), 3);
+	ck_assert_uint_eq(iso_percentile(two, 2, 50), 7);
 	ck_assert_uint_eq(iso_percentile(two, 2, 95), 7);
 }
 END_TEST
