@@ -20,6 +20,7 @@ int main(void)
 	add_chained_tests(s);
 	add_flags_tests(s);
 	add_procnet_tests(s);
+	add_rates_tests(s);
 	add_acct_classes_tests(s);
 	add_acct_store_tests(s);
 	add_auth_tests(s);

@@ -132,6 +132,11 @@ START_TEST(test_help_lists_every_flag)
 		"work_dir", "runtime_dir", "cleanup_on_exit", "accounting_interval",
 		"network_classes", "authenticate_http_readonly",
 		"authenticate_http_readwrite", "http_credentials",
+		"egress_rate_per_cpu", "ingress_rate_per_cpu", "ingress_burst",
+		"ingress_ceil_limit", "minimum_ingress_rate_limit", "maximum_ingress_rate_limit",
+		"ingress_isolate_existing_containers", "network_link_speed",
+		"network_enable_rate_statistics", "network_rate_statistics_window",
+		"network_rate_statistics_interval",
 	};
 	char *buf = NULL;
 	size_t len = 0;
@@ -149,6 +154,13 @@ START_TEST(test_help_lists_every_flag)
 		ck_assert_msg(strstr(buf, needle), "--help lacks %s", names[i]);
 	}
 	ck_assert(strstr(buf, "(default: 1024)"));
+	ck_assert(strstr(buf, "public interface (default: the interface of the default route)\n"));
+	/* one default a line: none of them says it twice */
+	for (char *l = buf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		char *d = strstr(l, "(default:"), *nl = strchr(l, '\n');
+		ck_assert_msg(!d || !strstr(d + 1, "(default:") || (nl && strstr(d + 1, "(default:") > nl),
+			      "two defaults: %.80s", l);
+	}
 	free(buf);
 	ck_assert_int_eq(load(&f, NULL, argv, &act, &err), 0);
 	ck_assert_int_eq(act, ISO_FLAGS_HELP);
@@ -199,6 +211,10 @@ START_TEST(test_config_refusals)
 		{ "--work_dir=relative", NULL, "absolute" },
 		{ "--logging_level=LOUD", NULL, "LOUD" },
 		{ "--authenticate_http_readwrite", NULL, "http_credentials" },
+		{ "--ingress_ceil_limit=1MB", NULL, "need --ingress_rate_limit_per_container" },
+		{ "--ingress_burst=1MB", NULL, "ingress_rate_per_cpu" },
+		{ "--egress_rate_per_cpu=10 MB/s", NULL, "Bad option for 'egress_rate_per_cpu'" },
+		{ "--network_enable_rate_statistics", NULL, "Window size and sampling interval" },
 	};
 	struct nis_err err;
 
@@ -262,6 +278,62 @@ START_TEST(test_config_accepts)
 }
 END_TEST
 
+/* Mesos' port_mapping rules for the flags it added after netisol's first. */
+START_TEST(test_config_mesos_rules)
+{
+	static const struct { const char *a, *b, *needle; } cases[] = {
+		{ "--egress_rate_limit_per_container=1MB", "--egress_rate_per_cpu=auto",
+		  "Cannot specify both egress_rate_limit_per_container and egress_rate_per_cpu" },
+		{ "--ingress_rate_limit_per_container=1MB", "--ingress_rate_per_cpu=1MB",
+		  "Cannot specify both ingress" },
+		{ "--minimum_ingress_rate_limit=2MB", "--maximum_ingress_rate_limit=1MB",
+		  "exceeds --maximum_ingress_rate_limit" },
+		{ "--ingress_rate_limit_per_container=2MB", "--ingress_ceil_limit=2MB",
+		  "--ingress_ceil_limit (2097152B) must exceed the rate" },
+		{ "--network_enable_rate_statistics", "--network_rate_statistics_window=1secs",
+		  "Window size and sampling interval" },
+	};
+	enum iso_flags_action act;
+	struct iso_config c;
+	struct nis_err err;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *argv[] = { "netisold", "--isolation=network/port_mapping",
+				 (char *)cases[i].a, (char *)cases[i].b, NULL };
+		memset(&c, 0, sizeof(c));
+		ck_assert_int_eq(load(&c.flags, NULL, argv, &act, &err), 0);
+		ck_assert_msg(iso_config_check_flags(&c, &err) < 0, "%s %s accepted",
+			      cases[i].a, cases[i].b);
+		ck_assert_msg(strstr(err.msg, cases[i].needle), "got '%s'", err.msg);
+		iso_config_free(&c);
+	}
+}
+END_TEST
+
+START_TEST(test_config_per_cpu_and_rates)
+{
+	char *argv[] = { "netisold", "--isolation=network/port_mapping",
+			 "--resources=cpus(*):2.5;cpus(web):1.5;ports:[31000-32000]",
+			 "--egress_rate_per_cpu=2MB", "--ingress_rate_per_cpu=auto",
+			 "--network_enable_rate_statistics", "--network_rate_statistics_window=1secs",
+			 "--network_rate_statistics_interval=20ms", "--egress_burst=1MB", NULL };
+	enum iso_flags_action act;
+	struct iso_config c;
+	struct nis_err err;
+
+	memset(&c, 0, sizeof(c));
+	ck_assert_int_eq(load(&c.flags, NULL, argv, &act, &err), 0);
+	ck_assert_msg(iso_config_check_flags(&c, &err) == 0, "%s", err.msg);
+	ck_assert(c.egress_per_cpu.set);
+	ck_assert_uint_eq(c.egress_per_cpu.v, 2u << 20);
+	ck_assert(!c.ingress_per_cpu.set);	/* auto: resolved against the link */
+	ck_assert(c.res.cpus > 3.99 && c.res.cpus < 4.01);
+	ck_assert(c.flags.ingress_isolate_existing_containers);
+	ck_assert_uint_eq(c.flags.network_rate_statistics_interval.v, 20000000u);
+	iso_config_free(&c);
+}
+END_TEST
+
 void add_flags_tests(Suite *s)
 {
 	TCase *tc = tcase_create("flags");
@@ -274,5 +346,7 @@ void add_flags_tests(Suite *s)
 	tcase_add_test(tc, test_config_refusals);
 	tcase_add_test(tc, test_config_min_max_and_ceil);
 	tcase_add_test(tc, test_config_accepts);
+	tcase_add_test(tc, test_config_mesos_rules);
+	tcase_add_test(tc, test_config_per_cpu_and_rates);
 	suite_add_tcase(s, tc);
 }

@@ -27,6 +27,7 @@ void add_alloc_tests(Suite *s);
 void add_bytes_tests(Suite *s);
 void add_flags_tests(Suite *s);
 void add_procnet_tests(Suite *s);
+void add_rates_tests(Suite *s);
 void add_chained_tests(Suite *s);
 void add_acct_classes_tests(Suite *s);
 void add_acct_store_tests(Suite *s);
