@@ -1,6 +1,7 @@
 /* statistics_json.c - the snapshot as Mesos' ResourceStatistics JSON: one
  * object per container; optional fields only when their flag is on. */
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,23 +74,23 @@ static void set_u64(json_t *o, const char *k, uint64_t v)
 	json_object_set_new(o, k, json_integer((json_int_t)v));
 }
 
-/* Mesos' HTB config: rate; ceil and burst only with a ceil above it. */
-static void limits(json_t *o, const struct iso_stats *s)
+/* Mesos' HTB config: net_DIR_rate_limit; net_DIR_burst_rate_limit (the
+ * ceil, only above the rate) and net_DIR_burst_size, when there are. */
+static void limit(json_t *o, const char *dir, const struct iso_opt_u64 *rate, uint64_t ceil,
+		  uint64_t burst)
 {
-	if (s->egress.set) {
-		set_u64(o, "net_tx_rate_limit", s->egress.v);
-		if (s->egress_ceil)
-			set_u64(o, "net_tx_burst_rate_limit", s->egress_ceil);
-		if (s->egress_burst)
-			set_u64(o, "net_tx_burst_size", s->egress_burst);
-	}
-	if (s->ingress.set) {
-		set_u64(o, "net_rx_rate_limit", s->ingress.v);
-		if (s->ingress_ceil)
-			set_u64(o, "net_rx_burst_rate_limit", s->ingress_ceil);
-		if (s->ingress_burst)
-			set_u64(o, "net_rx_burst_size", s->ingress_burst);
-	}
+	char k[32];
+
+	if (!rate->set)
+		return;
+	snprintf(k, sizeof(k), "net_%s_rate_limit", dir);
+	set_u64(o, k, rate->v);
+	snprintf(k, sizeof(k), "net_%s_burst_rate_limit", dir);
+	if (ceil)
+		set_u64(o, k, ceil);
+	snprintf(k, sizeof(k), "net_%s_burst_size", dir);
+	if (burst)
+		set_u64(o, k, burst);
 }
 
 /* ResourceStatistics.RateStatistics; a series with fewer than two
@@ -153,7 +154,8 @@ static json_t *statistics(const struct iso_stats *s, const struct iso_snapshot *
 	set_u64(o, "net_tx_dropped", s->tx_dropped);
 	set_u64(o, "net_tx_errors", s->tx_errors);
 	set_u64(o, "net_tx_packets", s->tx_packets);
-	limits(o, s);
+	limit(o, "tx", &s->egress, s->egress_ceil, s->egress_burst);
+	limit(o, "rx", &s->ingress, s->ingress_ceil, s->ingress_burst);
 	if (s->has_ephemeral)
 		json_object_set_new(o, "net_ephemeral_ports",
 				    json_pack("{s:I, s:I}", "begin", (json_int_t)s->eph_begin,

@@ -16,32 +16,33 @@ static bool known(const struct iso_agent *a, const char *id)
 	return false;
 }
 
-int iso_admit_egress(const struct iso_flags *f, struct iso_opt_u64 *rate,
-			struct nis_err *err)
+/* A requested rate: positive, clamped to the flags' bounds. */
+static int clamp_rate(struct iso_opt_u64 *rate, const struct iso_opt_u64 *min,
+		      const struct iso_opt_u64 *max, const char *name, struct nis_err *err)
 {
 	if (!rate->set)
 		return 0;
 	if (rate->v == 0)
-		return nis_err_set(err, -EINVAL, "egress_rate_limit must be positive");
-	if (f->minimum_egress_rate_limit.set && rate->v < f->minimum_egress_rate_limit.v)
-		rate->v = f->minimum_egress_rate_limit.v;
-	if (f->maximum_egress_rate_limit.set && rate->v > f->maximum_egress_rate_limit.v)
-		rate->v = f->maximum_egress_rate_limit.v;
+		return nis_err_set(err, -EINVAL, "%s must be positive", name);
+	if (min->set && rate->v < min->v)
+		rate->v = min->v;
+	if (max->set && rate->v > max->v)
+		rate->v = max->v;
 	return 0;
+}
+
+int iso_admit_egress(const struct iso_flags *f, struct iso_opt_u64 *rate,
+		     struct nis_err *err)
+{
+	return clamp_rate(rate, &f->minimum_egress_rate_limit, &f->maximum_egress_rate_limit,
+			  "egress_rate_limit", err);
 }
 
 int iso_admit_ingress(const struct iso_flags *f, struct iso_opt_u64 *rate,
 		      struct nis_err *err)
 {
-	if (!rate->set)
-		return 0;
-	if (rate->v == 0)
-		return nis_err_set(err, -EINVAL, "ingress_rate_limit must be positive");
-	if (f->minimum_ingress_rate_limit.set && rate->v < f->minimum_ingress_rate_limit.v)
-		rate->v = f->minimum_ingress_rate_limit.v;
-	if (f->maximum_ingress_rate_limit.set && rate->v > f->maximum_ingress_rate_limit.v)
-		rate->v = f->maximum_ingress_rate_limit.v;
-	return 0;
+	return clamp_rate(rate, &f->minimum_ingress_rate_limit, &f->maximum_ingress_rate_limit,
+			  "ingress_rate_limit", err);
 }
 
 /* Mesos' {egress,ingress}HTBConfig: the flag's rate, else the per-cpu rate
