@@ -81,7 +81,31 @@ api PATCH /containers/m1 "{\"port_mappings\":[]}"
 [ "$API_STATUS" = 400 ]
 ok $? "PATCH does not take port_mappings (create-only)"
 
-for c in m1 m2 m3; do api DELETE /containers/$c; done
+# A hostile tenant deletes its remap programs (root in its namespace owns
+# its eth0's clsact): its port 80 is then no port it owns, and the host's
+# guard drops what it sends from there.
+api POST /containers "{\"container_id\":\"m4\",\"ports\":\"[31030-31030]\",\"port_mappings\":[$(map 31030 83)]}"
+sb_bg sb_world python3 -c "
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('0.0.0.0', 9999))
+while True:
+    d, a = s.recvfrom(100); print(a[1], d.decode(), flush=True)" >"$SB_DIR/udp9999"
+sleep 0.3
+send83() { in_ct m4 python3 -c "
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('0.0.0.0', 83))
+s.sendto(b'$1', ('$W', 9999))"; }
+send83 before; sleep 0.3
+grep -qx "31030 before" "$SB_DIR/udp9999"
+ok $? "m4 sends from its port 83: it leaves as 31030 ($(tr '\n' ' ' <"$SB_DIR/udp9999"))"
+in_ct m4 tc qdisc del dev eth0 clsact
+in_ct m4 tc filter show dev eth0 egress 2>/dev/null | grep -q netisol_remap
+ok $((! $?)) "the tenant deleted its eth0's clsact, the remap programs with it"
+send83 after; sleep 0.3
+! grep -q after "$SB_DIR/udp9999"
+ok $? "then from port 83 (not its own): nothing reaches the world ($(tr '\n' ' ' <"$SB_DIR/udp9999"))"
+
+for c in m1 m2 m3 m4; do api DELETE /containers/$c; done
 [ "$(kernel_state)" = "$base" ]
-ok $? "DELETE of all three leaves the host as it was"
+ok $? "DELETE of all four leaves the host as it was"
 t_done
