@@ -118,7 +118,7 @@ int iso_ckpt_put(struct iso_ckpt *c, const struct iso_ckpt_row *r, struct nis_er
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(c->db,
 		"INSERT OR REPLACE INTO containers VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-		"?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		"?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 		-1, &st, NULL);
 
 	if (rc != SQLITE_OK)
@@ -156,6 +156,7 @@ int iso_ckpt_put(struct iso_ckpt *c, const struct iso_ckpt_row *r, struct nis_er
 	sqlite3_bind_text(st, 31, r->chain_addr, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 32, r->chain_mac, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 33, r->chain_own_clsact);
+	sqlite3_bind_text(st, 34, r->labels.image, -1, SQLITE_STATIC);
 	return run(c, st, "cannot write a container", err);
 }
 
@@ -244,6 +245,7 @@ static int read_row(sqlite3_stmt *st, struct iso_ckpt_row *r)
 	text_col(st, 30, r->chain_addr, sizeof(r->chain_addr));
 	text_col(st, 31, r->chain_mac, sizeof(r->chain_mac));
 	r->chain_own_clsact = sqlite3_column_int(st, 32) != 0;
+	text_col(st, 33, r->labels.image, sizeof(r->labels.image));
 	return r->ports && r->blocks && r->ext_undo && r->remap ? 0 : -ENOMEM;
 }
 
