@@ -19,6 +19,7 @@ struct acct_store {
 	sqlite3 *db;
 	sqlite3_stmt *add[NTABLES];	/* upsert of one period row */
 	sqlite3_stmt *last;		/* replace of one acct_last row */
+	sqlite3_stmt *total;		/* upsert of one acct_total row */
 	sqlite3_stmt *source;		/* replace of one acct_source row */
 	int64_t *gone;			/* forgotten since the last pass */
 	size_t ngone, capgone;
@@ -52,7 +53,11 @@ static int prepare_all(struct acct_store *s, struct nis_err *err)
 			return rc;
 	}
 	if ((rc = prepare(s, "INSERT OR REPLACE INTO acct_last VALUES (?,?,?,?,?,?)",
-			  &s->last, err)))
+			  &s->last, err)) ||
+	    (rc = prepare(s, "INSERT INTO acct_total VALUES (?1,?2,?3,?4,?5,?6) ON CONFLICT"
+			  " (ck, ci) DO UPDATE SET rx_bytes = rx_bytes + ?3, tx_bytes ="
+			  " tx_bytes + ?4, rx_packets = rx_packets + ?5, tx_packets ="
+			  " tx_packets + ?6", &s->total, err)))
 		return rc;
 	return prepare(s, "INSERT OR REPLACE INTO acct_source VALUES (?,?,?,?)", &s->source, err);
 }
@@ -92,6 +97,7 @@ void acct_store_close(struct acct_store *s)
 	for (int i = 0; i < NTABLES; i++)
 		sqlite3_finalize(s->add[i]);
 	sqlite3_finalize(s->last);
+	sqlite3_finalize(s->total);
 	sqlite3_finalize(s->source);
 	sqlite3_close(s->db);
 	free(s->gone);
@@ -262,9 +268,8 @@ int acct_store_last(struct acct_store *s, int64_t ck, struct acct_counts raw[ACC
 int acct_store_totals(struct acct_store *s, int64_t ck, struct acct_counts tot[ACCT_CLASSES],
 		      struct nis_err *err)
 {
-	return read_by_class(s, "SELECT ci, SUM(rx_bytes), SUM(tx_bytes), SUM(rx_packets),"
-			     " SUM(tx_packets) FROM acct_month WHERE ck = ? GROUP BY ci", ck,
-			     tot, err);
+	return read_by_class(s, "SELECT ci, rx_bytes, tx_bytes, rx_packets, tx_packets"
+			     " FROM acct_total WHERE ck = ?", ck, tot, err);
 }
 
 static void bind_counts(sqlite3_stmt *st, int first, const struct acct_counts *c)
@@ -288,9 +293,11 @@ static bool counts_zero(const struct acct_counts *c)
 	return !(c->rx_bytes | c->tx_bytes | c->rx_packets | c->tx_packets);
 }
 
+/* The delta into each period's row and the all-time total, the raw
+ * counters as last: all in the pass's one transaction. */
 static int put_row(struct acct_store *s, const int64_t starts[NTABLES], const struct acct_row *r)
 {
-	if (!counts_zero(&r->delta))
+	if (!counts_zero(&r->delta)) {
 		for (int t = 0; t < NTABLES; t++) {
 			sqlite3_bind_int64(s->add[t], 1, r->ck);
 			sqlite3_bind_int64(s->add[t], 2, starts[t]);
@@ -299,6 +306,12 @@ static int put_row(struct acct_store *s, const int64_t starts[NTABLES], const st
 			if (step_reset(s->add[t]))
 				return -EIO;
 		}
+		sqlite3_bind_int64(s->total, 1, r->ck);
+		sqlite3_bind_int64(s->total, 2, r->ci);
+		bind_counts(s->total, 3, &r->delta);
+		if (step_reset(s->total))
+			return -EIO;
+	}
 	sqlite3_bind_int64(s->last, 1, r->ck);
 	sqlite3_bind_int64(s->last, 2, r->ci);
 	bind_counts(s->last, 3, &r->raw);

@@ -1,5 +1,5 @@
 /* store.h - the traffic history in work_dir/netisol.db (tables of
- * migration 2 of agent/db.c): one transaction per collection pass adds
+ * migrations 2 and 4 of agent/db.c): one transaction per collection pass adds
  * each container's deltas to its minute, hour, day and month rows and
  * records the raw counters counted so far, so a restart neither loses nor
  * counts twice. Pure SQLite; no kernel here. */
@@ -65,7 +65,8 @@ int acct_store_class_names(struct acct_store *s, char names[ACCT_CLASSES][16],
  * when there are none (a new container, or one counted from zero). */
 int acct_store_last(struct acct_store *s, int64_t ck, struct acct_counts raw[ACCT_CLASSES],
 		    struct acct_source *src, bool *found, struct nis_err *err);
-/* All-time totals of a container per class, from the month rows. */
+/* All-time totals of a container per class (acct_total, added to in
+ * every pass's transaction and never pruned: they only grow). */
 int acct_store_totals(struct acct_store *s, int64_t ck, struct acct_counts tot[ACCT_CLASSES],
 		      struct nis_err *err);
 

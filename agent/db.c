@@ -71,7 +71,18 @@ static const char *const migrations[] = {
 	"ALTER TABLE containers ADD COLUMN chain_address TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE containers ADD COLUMN chain_mac TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE containers ADD COLUMN chain_own_clsact INTEGER NOT NULL DEFAULT 0;",
-	/* 3 -> 4: Mesos' cpus resource, which the per-cpu rates scale by */
+	/* 4: the image a create request names (cAdvisor's image label); the
+	 * all-time totals per container and class, which pruning never
+	 * touches (netisol_accounting_*_total stay monotonic), seeded from
+	 * the month rows, which held every byte counted so far. */
+	"ALTER TABLE containers ADD COLUMN image TEXT NOT NULL DEFAULT '';"
+	"CREATE TABLE acct_total (ck INTEGER NOT NULL, ci INTEGER NOT NULL,"
+	" rx_bytes INTEGER NOT NULL, tx_bytes INTEGER NOT NULL,"
+	" rx_packets INTEGER NOT NULL, tx_packets INTEGER NOT NULL,"
+	" PRIMARY KEY (ck, ci)) WITHOUT ROWID;"
+	"INSERT INTO acct_total SELECT ck, ci, SUM(rx_bytes), SUM(tx_bytes), SUM(rx_packets),"
+	" SUM(tx_packets) FROM acct_month GROUP BY ck, ci;",
+	/* 5: Mesos' cpus resource, which the per-cpu rates scale by */
 	"ALTER TABLE containers ADD COLUMN cpus REAL;",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

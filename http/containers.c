@@ -108,6 +108,7 @@ json_t *http_record_json(const struct iso_record *r)
 		{ "framework_id", r->labels.framework_id }, { "source", r->labels.source },
 		{ "network", r->labels.network }, { "namespace", r->labels.k8s_namespace },
 		{ "pod", r->labels.pod }, { "pod_uid", r->labels.pod_uid },
+		{ "image", r->labels.image },
 	};
 	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
 		if (labels[i][1][0])
@@ -170,6 +171,24 @@ static int parse_label(json_t *v, const char *name, char *out, struct nis_err *e
 	if (!json_is_string(v) || strlen(json_string_value(v)) >= ISO_LABEL_MAX)
 		return nis_err_set(err, -EINVAL, "%s must be a string of at most %d bytes",
 				   name, ISO_LABEL_MAX - 1);
+	strcpy(out, json_string_value(v));
+	return 0;
+}
+
+/* An image reference ("docker.io/library/nginx:1.25"): printable ASCII
+ * without spaces, as it becomes a label value on /metrics. */
+static int parse_image(json_t *v, char *out, struct nis_err *err)
+{
+	const char *p;
+
+	if (!json_is_string(v) || strlen(json_string_value(v)) >= ISO_LABEL_MAX)
+		return nis_err_set(err, -EINVAL, "image must be a string of at most %d bytes",
+				   ISO_LABEL_MAX - 1);
+	for (p = json_string_value(v); *p; p++)
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
+			return nis_err_set(err, -EINVAL, "image must be printable ASCII without "
+					   "spaces (byte 0x%02x at %td)", (unsigned char)*p,
+					   p - json_string_value(v));
 	strcpy(out, json_string_value(v));
 	return 0;
 }
@@ -281,6 +300,8 @@ static int parse_body(const struct http_req *req, struct iso_create *c, char *po
 			rc = parse_label(v, key, c->labels.pod, err);
 		} else if (id_out && !strcmp(key, "pod_uid")) {
 			rc = parse_label(v, key, c->labels.pod_uid, err);
+		} else if (id_out && !strcmp(key, "image")) {
+			rc = parse_image(v, c->labels.image, err);
 		} else if (id_out && !strcmp(key, "netns")) {
 			rc = parse_string(v, key, &c->netns, err);
 		} else if (id_out && !strcmp(key, "ifname")) {

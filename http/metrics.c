@@ -1,5 +1,7 @@
 /* metrics.c - the snapshot as Prometheus families. Series are keyed by
- * container_id (never the veth name), so they survive agent restarts. */
+ * container_id (never the veth name), so they survive agent restarts; the
+ * container_network_* families also carry cAdvisor's id, name and image,
+ * and a machine-wide series (id="/") for the public interface. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +18,13 @@ void http_prom_escape(const char *in, char *out, size_t len)
 	if (!len)
 		return;
 	for (; *in && n + 3 < len; in++) {
-		if (*in == '\\' || *in == '"') {
+		unsigned char ch = (unsigned char)*in;
+
+		/* The format escapes only these three; other control bytes
+		 * (ESC, BEL: a terminal's commands) are dropped. */
+		if ((ch < 0x20 && ch != '\n') || ch == 0x7f) {
+			continue;
+		} else if (*in == '\\' || *in == '"') {
 			out[n++] = '\\';
 			out[n++] = *in;
 		} else if (*in == '\n') {
@@ -56,8 +64,24 @@ static void family(FILE *f, const char *name, const char *type, const char *help
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-/* The longest label set: every byte of every value escaped, plus names. */
+/* The longest label set: every byte of every value escaped, plus names;
+ * the network families' adds cAdvisor's id, name and image. */
 #define LABELS_MAX (2 * ISO_ID_MAX + 10 * ISO_LABEL_MAX + 128)
+#define NET_LABELS_MAX (LABELS_MAX + 4 * ISO_ID_MAX + 2 * ISO_LABEL_MAX + 64)
+
+/* The container's labels, then cAdvisor's: id (a stable cgroup-like path),
+ * name (the container id) and image when the create request named one. */
+static void net_labels(const struct iso_stats *s, const char *base, char *out, size_t len)
+{
+	char id[2 * ISO_ID_MAX + 4], img[2 * ISO_LABEL_MAX + 4];
+	int n;
+
+	http_prom_escape(s->id, id, sizeof(id));
+	http_prom_escape(s->labels.image, img, sizeof(img));
+	n = snprintf(out, len, "%s,id=\"/netisol/%s\",name=\"%s\"", base, id, id);
+	if (img[0] && n > 0 && (size_t)n < len)
+		snprintf(out + n, len - (size_t)n, ",image=\"%s\"", img);
+}
 
 struct net_family {
 	const char *name, *help;
@@ -97,15 +121,29 @@ static const struct tc_family tc_families[] = {
 	TCF("rate_packets_per_second", "gauge", ratepps, "Rate estimate of the qdisc, packets/s"),
 };
 
-static void write_net(FILE *f, const struct iso_snapshot *s, char (*lab)[LABELS_MAX])
+static unsigned long long net_value(const struct iso_stats *s, size_t k)
 {
+	return *(const unsigned long long *)((const char *)s + net_families[k].off);
+}
+
+/* host: the machine-wide series (id="/"), cAdvisor's root container. */
+static void write_net(FILE *f, const struct iso_snapshot *s, char (*lab)[NET_LABELS_MAX],
+		      bool host)
+{
+	char ifn[2 * IF_NAMESIZE + 4];
+
 	for (size_t k = 0; k < sizeof(net_families) / sizeof(net_families[0]); k++) {
 		family(f, net_families[k].name, "counter", net_families[k].help);
-		for (size_t i = 0; i < s->n; i++)
+		if (host && s->has_host) {
+			http_prom_escape(s->host.ifname, ifn, sizeof(ifn));
+			fprintf(f, "%s{id=\"/\",interface=\"%s\"} %llu\n", net_families[k].name,
+				ifn, net_value(&s->host, k));
+		}
+		for (size_t i = 0; i < s->n; i++) {
+			http_prom_escape(s->c[i].ifname, ifn, sizeof(ifn));
 			fprintf(f, "%s{%s,interface=\"%s\"} %llu\n", net_families[k].name, lab[i],
-				s->c[i].ifname,
-				*(const unsigned long long *)((const char *)&s->c[i] +
-							      net_families[k].off));
+				ifn, net_value(&s->c[i], k));
+		}
 	}
 }
 
@@ -142,7 +180,7 @@ static void write_limits(FILE *f, const struct iso_snapshot *s, char (*lab)[LABE
 		    "Ingress limit of the container (HTB rate)", offsetof(struct iso_stats, ingress));
 }
 
-/* The history's all-time totals per class, as of the last pass. */
+/* The all-time totals per class, as of the last pass (never pruned). */
 static void write_acct(FILE *f, const struct iso_snapshot *s, char (*lab)[LABELS_MAX])
 {
 	static const struct { const char *name, *help; } fam[2] = {
@@ -158,12 +196,15 @@ static void write_acct(FILE *f, const struct iso_snapshot *s, char (*lab)[LABELS
 		for (size_t i = 0; i < s->n; i++)
 			for (size_t j = 0; j < s->c[i].nacct; j++) {
 				const struct acct_total *t = &s->c[i].acct[j];
+				char cls[2 * sizeof(t->cls) + 4];
+
+				http_prom_escape(t->cls, cls, sizeof(cls));
 
 				fprintf(f, "%s{%s,class=\"%s\",direction=\"rx\"} %llu\n"
 					"%s{%s,class=\"%s\",direction=\"tx\"} %llu\n",
-					fam[k].name, lab[i], t->cls,
+					fam[k].name, lab[i], cls,
 					(unsigned long long)(k ? t->c.rx_packets : t->c.rx_bytes),
-					fam[k].name, lab[i], t->cls,
+					fam[k].name, lab[i], cls,
 					(unsigned long long)(k ? t->c.tx_packets : t->c.tx_bytes));
 			}
 	}
@@ -205,7 +246,7 @@ void http_metrics(struct http_req *req, struct http_resp *resp)
 {
 	struct nis_err err = { "" };
 	struct iso_snapshot snap;
-	char (*lab)[LABELS_MAX];
+	char (*lab)[LABELS_MAX], (*netlab)[NET_LABELS_MAX] = NULL;
 	size_t len = 0;
 	char *buf = NULL;
 	FILE *f;
@@ -216,15 +257,20 @@ void http_metrics(struct http_req *req, struct http_resp *resp)
 	}
 	http_snapshot_scope(&snap, req->scope);
 	lab = calloc(snap.n ? snap.n : 1, sizeof(*lab));
-	if (!lab || !(f = open_memstream(&buf, &len))) {
+	netlab = calloc(snap.n ? snap.n : 1, sizeof(*netlab));
+	if (!lab || !netlab || !(f = open_memstream(&buf, &len))) {
 		free(lab);
+		free(netlab);
 		iso_snapshot_free(&snap);
 		http_error(resp, 500, "internal", "out of memory");
 		return;
 	}
-	for (size_t i = 0; i < snap.n; i++)
+	for (size_t i = 0; i < snap.n; i++) {
 		labels(&snap.c[i], lab[i], sizeof(lab[i]));
-	write_net(f, &snap, lab);
+		net_labels(&snap.c[i], lab[i], netlab[i], sizeof(netlab[i]));
+	}
+	/* A tenant sees neither the host's interface nor the agent's own. */
+	write_net(f, &snap, netlab, !req->scope);
 	write_tc(f, &snap, lab);
 	write_limits(f, &snap, lab);
 	write_acct(f, &snap, lab);
@@ -234,6 +280,7 @@ void http_metrics(struct http_req *req, struct http_resp *resp)
 		write_agent(f, &snap);
 	fclose(f);
 	free(lab);
+	free(netlab);
 	iso_snapshot_free(&snap);
 	resp->status = 200;
 	resp->content_type = "text/plain; version=0.0.4; charset=utf-8";

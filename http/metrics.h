@@ -9,7 +9,8 @@
 
 void http_metrics(struct http_req *req, struct http_resp *resp);
 
-/* Label value escaping of the format: \ -> \\, " -> \", newline -> \n. */
+/* Label value escaping of the format: \ -> \\, " -> \", newline -> \n;
+ * other control bytes (< 0x20, 0x7f) are dropped. Stops before len. */
 void http_prom_escape(const char *in, char *out, size_t len);
 
 #endif

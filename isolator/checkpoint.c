@@ -118,7 +118,7 @@ int iso_ckpt_put(struct iso_ckpt *c, const struct iso_ckpt_row *r, struct nis_er
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(c->db,
 		"INSERT OR REPLACE INTO containers VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-		"?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		"?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 		-1, &st, NULL);
 
 	if (rc != SQLITE_OK)
@@ -156,10 +156,11 @@ int iso_ckpt_put(struct iso_ckpt *c, const struct iso_ckpt_row *r, struct nis_er
 	sqlite3_bind_text(st, 31, r->chain_addr, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 32, r->chain_mac, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 33, r->chain_own_clsact);
+	sqlite3_bind_text(st, 34, r->labels.image, -1, SQLITE_STATIC);
 	if (r->cpus.set)
-		sqlite3_bind_double(st, 34, r->cpus.v);
+		sqlite3_bind_double(st, 35, r->cpus.v);
 	else
-		sqlite3_bind_null(st, 34);
+		sqlite3_bind_null(st, 35);
 	return run(c, st, "cannot write a container", err);
 }
 
@@ -248,8 +249,9 @@ static int read_row(sqlite3_stmt *st, struct iso_ckpt_row *r)
 	text_col(st, 30, r->chain_addr, sizeof(r->chain_addr));
 	text_col(st, 31, r->chain_mac, sizeof(r->chain_mac));
 	r->chain_own_clsact = sqlite3_column_int(st, 32) != 0;
-	if ((r->cpus.set = sqlite3_column_type(st, 33) != SQLITE_NULL))
-		r->cpus.v = sqlite3_column_double(st, 33);
+	text_col(st, 33, r->labels.image, sizeof(r->labels.image));
+	if ((r->cpus.set = sqlite3_column_type(st, 34) != SQLITE_NULL))
+		r->cpus.v = sqlite3_column_double(st, 34);
 	return r->ports && r->blocks && r->ext_undo && r->remap ? 0 : -ENOMEM;
 }
 

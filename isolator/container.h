@@ -18,12 +18,13 @@
 #define ISO_LABEL_MAX 256
 
 /* The labels Mesos puts next to every statistics entry; those a CNI ADD
- * brings (its network's name, the pod of CNI_ARGS: K8S_POD_*). */
+ * brings (its network's name, the pod of CNI_ARGS: K8S_POD_*); the image. */
 struct iso_labels {
 	char executor_id[ISO_LABEL_MAX], executor_name[ISO_LABEL_MAX];
 	char framework_id[ISO_LABEL_MAX], source[ISO_LABEL_MAX];
 	char network[ISO_LABEL_MAX], k8s_namespace[ISO_LABEL_MAX];
 	char pod[ISO_LABEL_MAX], pod_uid[ISO_LABEL_MAX];
+	char image[ISO_LABEL_MAX];	/* the create request's, cAdvisor's image label */
 };
 
 /* A container's cpus (Mesos' cpus resource): --X_rate_per_cpu scales by it. */

@@ -29,6 +29,9 @@ struct collect {
 	int eth0;		/* the container being read (qdisc dump in its netns) */
 	int police;		/* the egress meters, or -1 */
 	size_t cur;
+	int host_ifindex;	/* the public interface */
+	struct iso_stats *host;
+	bool has_host;
 };
 
 static int idx_cmp(const void *x, const void *y)
@@ -62,6 +65,21 @@ static void on_ct_link(const struct tc_link_stats *l, void *arg)
 	s->rx_errors = l->rx_errors, s->rx_dropped = l->rx_dropped;
 	s->tx_bytes = l->tx_bytes, s->tx_packets = l->tx_packets;
 	s->tx_errors = l->tx_errors, s->tx_dropped = l->tx_dropped;
+}
+
+/* The public interface, as the host sees it (no swap: rx is what it got). */
+static void on_host_link(const struct tc_link_stats *l, void *arg)
+{
+	struct collect *k = arg;
+	struct iso_stats *s = k->host;
+
+	if (l->ifindex != k->host_ifindex)
+		return;
+	s->rx_bytes = l->rx_bytes, s->rx_packets = l->rx_packets;
+	s->rx_errors = l->rx_errors, s->rx_dropped = l->rx_dropped;
+	s->tx_bytes = l->tx_bytes, s->tx_packets = l->tx_packets;
+	s->tx_errors = l->tx_errors, s->tx_dropped = l->tx_dropped;
+	k->has_host = true;
 }
 
 static void add_tc(struct iso_stats *s, const char *id, const struct tc_qdisc_stats *q)
@@ -271,18 +289,24 @@ static int collect_locked(struct iso_agent *a, struct collect *k, struct nis_err
 		return rc;
 	for (size_t i = 0; i < k->n; i++)
 		read_inside(k, i);
+	/* A dump interrupted by a change may have skipped the link: again. */
+	for (int tries = 0; tries < 8 && !k->has_host; tries++)
+		if (tc_link_stats_dump(a->dp.sk, on_host_link, k, NULL) != -EINTR)
+			break;
 	return 0;
 }
 
 int iso_agent_snapshot(struct iso_agent *a, const char *only, struct iso_snapshot *out,
 		       struct nis_err *err)
 {
-	struct collect k = { .police = a->dp.guard.police };
+	struct collect k = { .police = a->dp.guard.police, .host_ifindex = a->cfg->host.ifindex,
+			     .host = &out->host };
 	char why[256];
 	struct timeval tv;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	snprintf(out->host.ifname, sizeof(out->host.ifname), "%s", a->cfg->host.name);
 	pthread_mutex_lock(&a->lock);
 	gettimeofday(&tv, NULL);
 	if (!(rc = pick(a, only, &k, err)))
@@ -297,6 +321,7 @@ int iso_agent_snapshot(struct iso_agent *a, const char *only, struct iso_snapsho
 	free(k.idx);
 	out->c = k.s;
 	out->n = k.n;
+	out->has_host = k.has_host;
 	out->timestamp = (double)tv.tv_sec + tv.tv_usec / 1e6;
 	out->rate_window = (double)a->cfg->flags.network_rate_statistics_window.v / 1e9;
 	out->rate_interval = (double)a->cfg->flags.network_rate_statistics_interval.v / 1e9;

@@ -54,6 +54,11 @@ struct iso_snapshot {
 	double acct_pass_seconds;	/* the last accounting pass took */
 	uint64_t ckpt_write_failures;	/* since start */
 	uint64_t acct_passes;
+	/* the public interface in the agent's namespace (ifname and the
+	 * eight counters only, as the host sees them); has_host false when
+	 * its link could not be read */
+	bool has_host;
+	struct iso_stats host;
 };
 
 /* Every container, or only `only` (NULL: all; -ENOENT if it is unknown). */

@@ -7,7 +7,7 @@ pkgs=(build-essential autoconf automake libtool pkg-config
       libsqlite3-dev check iproute2 iperf3 iputils-ping arping curl util-linux
       jq socat sqlite3 clang libclang-rt-14-dev
       podman containernetworking-plugins busybox-static runc catatonit
-      protobuf-compiler python3-protobuf)
+      protobuf-compiler python3-protobuf prometheus)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
@@ -16,5 +16,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 	echo "installing: ${missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq
+	# prometheus: tests/integration/prometheus.sh runs /usr/bin/prometheus
+	# itself, on its own port in the sandbox's namespace; the package's
+	# service (if the init system starts it) is never used.
 	apt-get install -y -qq "${missing[@]}" >/dev/null
 fi

@@ -149,6 +149,7 @@ static void fuzz_body(const char *body, size_t len, bool with_id)
 	check_label(c.labels.k8s_namespace);
 	check_label(c.labels.pod);
 	check_label(c.labels.pod_uid);
+	check_label(c.labels.image);
 	/* create-only fields: strings as given, mappings in range */
 	FUZZ_CHECK(with_id || (!c.netns && !c.ifname && !c.nremap && !c.chained));
 	if (c.chained)	/* all three strings of the object */

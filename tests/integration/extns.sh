@@ -43,7 +43,7 @@ sb_bg sb_world socat TCP4-LISTEN:8080,fork,reuseaddr EXEC:cat; sleep 0.3
 [ "$(ip netns exec "$X" timeout 5 socat -T 3 - TCP4:$SB_WORLD_IP:8080 <<<pong 2>/dev/null)" = pong ]
 ok $? "x1 -> world from its ephemeral block"
 api GET /metrics
-grep -q '^container_network_receive_bytes_total{container_id="x1",namespace="ns1",pod="p1",pod_uid="u-1",interface="net1"} [1-9]' <<<"$API_BODY"
+grep -q '^container_network_receive_bytes_total{container_id="x1",namespace="ns1",pod="p1",pod_uid="u-1",id="/netisol/x1",name="x1",interface="net1"} [1-9]' <<<"$API_BODY"
 ok $? "/metrics: interface=\"net1\" and the pod's labels, with traffic"
 ip netns exec "$X" sysctl -qw net.ipv4.ip_local_port_range="1024 65000"
 for _ in $(seq 50); do

@@ -74,7 +74,7 @@ js=$(stats) mt=$(metrics)
 for f in receive_bytes transmit_bytes; do
 	k=$([ $f = receive_bytes ] && echo net_rx_bytes || echo net_tx_bytes)
 	a=$(jq ".[] | select(.container_id==\"m1\") | .statistics.$k" <<<"$js")
-	b=$(sed -n "s/^container_network_${f}_total{container_id=\"m1\",interface=\"eth0\"} //p" <<<"$mt")
+	b=$(sed -n "s/^container_network_${f}_total{container_id=\"m1\",id=\"\/netisol\/m1\",name=\"m1\",interface=\"eth0\"} //p" <<<"$mt")
 	[ "$a" = "$b" ]
 	ok $? "container_network_${f}_total equals the JSON's $k ($a = $b)"
 done

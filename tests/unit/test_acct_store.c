@@ -170,6 +170,80 @@ START_TEST(test_prune)
 }
 END_TEST
 
+static void exec_sql(const char *sql)
+{
+	char path[256];
+	sqlite3 *db;
+
+	snprintf(path, sizeof(path), "%s/netisol.db", dir);
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK, "%s: %s", sql,
+		      sqlite3_errmsg(db));
+	sqlite3_close(db);
+}
+
+/* A simulated clock over four months, a pass a day, month rows kept for
+ * one month: the month table loses whole months, the all-time totals (as
+ * a restart reads them back) never go down and count every byte. */
+START_TEST(test_totals_monotonic_across_pruning)
+{
+	struct nis_err err = { "" };
+	struct acct_retention keep = { { -1, -1, -1, 31 * 86400 } };
+	struct acct_counts tot[ACCT_CLASSES];
+	time_t t0 = 1795305600;	/* 2026-11-22 */
+	uint64_t want = 0, prev = 0;
+	int64_t ck;
+	bool pruned = false;
+
+	ck_assert_int_eq(acct_store_container(st, "job.1", &ck, &err), 0);
+	for (int d = 1; d <= 120; d++) {
+		time_t now = t0 + 86400 * d;
+		struct acct_row r = { ck, 0, { 1000, 2000, 1, 2 }, { 0, 0, 0, 0 } };
+
+		want += 2000;
+		ck_assert_msg(!acct_store_pass(st, now, &r, 1, NULL, NULL, 0, &err), "%s", err.msg);
+		ck_assert_int_ge(acct_store_prune(st, now, &keep, 1000, &err), 0);
+		ck_assert_int_eq(acct_store_totals(st, ck, tot, &err), 0);
+		UCHECK(tot[0].tx_bytes >= prev);
+		UCHECK_EQ(tot[0].tx_bytes, want);
+		UCHECK_EQ(tot[0].rx_packets, d);
+		prev = tot[0].tx_bytes;
+		pruned |= sum("SELECT SUM(tx_bytes) FROM acct_month") < (int64_t)want;
+	}
+	ck_assert_msg(pruned, "retention never pruned a month");
+	ck_assert_int_le(sum("SELECT COUNT(*) FROM acct_month"), 2);
+	ck_assert_int_eq(sum("SELECT COUNT(*) FROM acct_total"), 1);
+}
+END_TEST
+
+/* A database of schema 3 (history, no acct_total): migration 4 seeds the
+ * totals from the month rows. */
+START_TEST(test_totals_seeded_by_migration)
+{
+	struct nis_err err = { "" };
+	struct acct_counts tot[ACCT_CLASSES];
+	int64_t ck;
+
+	ck_assert_int_eq(acct_store_container(st, "job.1", &ck, &err), 0);
+	acct_store_close(st);
+	st = NULL;
+	exec_sql("DROP TABLE acct_total; ALTER TABLE containers DROP COLUMN image;"
+		 "INSERT INTO acct_month VALUES (1, 1790000000, 0, 10, 20, 1, 2),"
+		 " (1, 1792000000, 0, 5, 6, 7, 8), (1, 1792000000, 1, 100, 200, 3, 4);"
+		 "PRAGMA user_version = 3");
+	ck_assert_msg(!agent_db_prepare(dir, &err), "%s", err.msg);
+	ck_assert_msg(!acct_store_open(dir, &st, &err), "%s", err.msg);
+	ck_assert_int_eq(acct_store_totals(st, ck, tot, &err), 0);
+	ck_assert_uint_eq(tot[0].rx_bytes, 15);
+	ck_assert_uint_eq(tot[0].tx_bytes, 26);
+	ck_assert_uint_eq(tot[0].rx_packets, 8);
+	ck_assert_uint_eq(tot[0].tx_packets, 10);
+	ck_assert_uint_eq(tot[1].tx_bytes, 200);
+	ck_assert_int_eq(sum("SELECT COUNT(*) FROM pragma_table_info('containers')"
+			     " WHERE name = 'image'"), 1);
+}
+END_TEST
+
 void add_acct_store_tests(Suite *s)
 {
 	TCase *tc = tcase_create("acctstore");
@@ -178,5 +252,7 @@ void add_acct_store_tests(Suite *s)
 	tcase_add_test(tc, test_keys);
 	tcase_add_test(tc, test_passes_and_rollups);
 	tcase_add_test(tc, test_prune);
+	tcase_add_test(tc, test_totals_monotonic_across_pruning);
+	tcase_add_test(tc, test_totals_seeded_by_migration);
 	suite_add_tcase(s, tc);
 }

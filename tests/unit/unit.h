@@ -36,5 +36,6 @@ void add_acct_query_tests(Suite *s);
 void add_leaf_tests(Suite *s);
 void add_extns_tests(Suite *s);
 void add_cni_tests(Suite *s);
+void add_metrics_tests(Suite *s);
 
 #endif
