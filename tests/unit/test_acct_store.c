@@ -227,7 +227,8 @@ START_TEST(test_totals_seeded_by_migration)
 	ck_assert_int_eq(acct_store_container(st, "job.1", &ck, &err), 0);
 	acct_store_close(st);
 	st = NULL;
-	exec_sql("DROP TABLE acct_total; ALTER TABLE containers DROP COLUMN image;"
+	exec_sql("DROP TABLE acct_total; ALTER TABLE containers DROP COLUMN cpus;"
+		 " ALTER TABLE containers DROP COLUMN image;"
 		 "INSERT INTO acct_month VALUES (1, 1790000000, 0, 10, 20, 1, 2),"
 		 " (1, 1792000000, 0, 5, 6, 7, 8), (1, 1792000000, 1, 100, 200, 3, 4);"
 		 "PRAGMA user_version = 3");
