@@ -1,4 +1,4 @@
-/* request.c - query parameters and JSON error bodies. */
+/* request.c - query parameters, request headers and JSON error bodies. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +12,11 @@
 const char *http_query(const struct http_req *req, const char *key)
 {
 	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+const char *http_header(const struct http_req *req, const char *name)
+{
+	return req->conn ? MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name) : NULL;
 }
 
 void http_error(struct http_resp *resp, unsigned int status, const char *code,

@@ -6,7 +6,8 @@ pkgs=(build-essential autoconf automake libtool pkg-config
       libnl-3-dev libnl-route-3-dev libmicrohttpd-dev libjansson-dev
       libsqlite3-dev check iproute2 iperf3 iputils-ping arping curl util-linux
       jq socat sqlite3 clang libclang-rt-14-dev
-      podman containernetworking-plugins busybox-static runc catatonit)
+      podman containernetworking-plugins busybox-static runc catatonit
+      libjs-chart.js chromium)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
