@@ -25,6 +25,7 @@ int main(void)
 	add_auth_tests(s);
 	add_acct_query_tests(s);
 	add_cni_tests(s);
+	add_ui_tests(s);
 	sr = srunner_create(s);
 	/* TAP on stdout: automake's tap-driver counts every test. */
 	srunner_set_tap(sr, "-");

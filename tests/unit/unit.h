@@ -35,5 +35,6 @@ void add_acct_query_tests(Suite *s);
 void add_leaf_tests(Suite *s);
 void add_extns_tests(Suite *s);
 void add_cni_tests(Suite *s);
+void add_ui_tests(Suite *s);
 
 #endif
