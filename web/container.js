@@ -24,10 +24,12 @@ export function start(root, id) {
   root.append(
     el('p', {}, el('a', { href: '#/' }, '\u2190 all containers')),
     el('h2', {}, id), info,
-    el('section', { 'aria-label': 'Live traffic' }, el('h3', {}, 'Live'),
-      el('div', { class: 'chartbox' }, live)),
-    el('section', { 'aria-label': 'History' }, el('h3', {}, 'History'), form.el,
-      st.histNote, el('div', { class: 'chartbox' }, hist),
+    el('div', { class: 'views' },
+      el('section', { 'aria-label': 'Live traffic' }, el('h3', {}, 'Live, every 1.5 s'),
+        el('div', { class: 'chartbox' }, live)),
+      el('section', { 'aria-label': 'History' }, el('h3', {}, 'History'), form.el,
+        st.histNote, el('div', { class: 'chartbox' }, hist))),
+    el('section', { 'aria-label': 'Totals and heaviest containers' },
       el('div', { class: 'cols' },
         el('table', { id: 'totals' }, el('caption', {}, 'Totals of the range'),
           el('thead', {}, el('tr', {}, ...['', 'rx', 'tx', 'total'].map((h) =>
@@ -114,7 +116,7 @@ async function poll(st) {
 
 function controls(onchange) {
   const by = el('select', { id: 'by', 'aria-label': 'Period' },
-    ...['hour', 'day', 'month'].map((b) => el('option', { value: b, selected: b === 'hour' }, 'by ' + b)));
+    ...['minute', 'hour', 'day', 'month'].map((b) => el('option', { value: b, selected: b === 'hour' }, 'by ' + b)));
   const tz = el('select', { id: 'tz', 'aria-label': 'Time zone' },
     el('option', { value: 'utc' }, 'UTC'), el('option', { value: 'local' }, "agent's zone"));
   const from = el('input', { id: 'from', type: 'date', 'aria-label': 'From (date)' });
@@ -158,7 +160,7 @@ async function history(st) {
   }
   const starts = [...new Set(body.rows.map((r) => r.start))].sort();
   const classes = [...new Set(body.rows.map((r) => r.class))].sort();
-  const cut = by === 'hour' ? 16 : by === 'day' ? 10 : 7;
+  const cut = by === 'hour' || by === 'minute' ? 16 : by === 'day' ? 10 : 7;
   const sets = [];
   classes.forEach((c, i) => {
     for (const dir of ['rx', 'tx']) {

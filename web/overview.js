@@ -167,7 +167,7 @@ async function agentState(box) {
     if (e.status === 403) { box.remove(); return; }
     throw e;
   }
-  const item = (k, v) => [el('dt', {}, k), el('dd', {}, String(v))];
+  const item = (k, v) => [el('div', {}, el('dt', {}, k), el('dd', {}, String(v)))];
   const dl = el('dl', {},
     ...item('status', a.status),
     ...item('containers', a.containers + ' of ' + a.capacity),
