@@ -39,7 +39,7 @@ export function start(root) {
 }
 
 function headerCell(c, st, redraw) {
-  const th = el('th', { scope: 'col', 'data-key': c.key, class: c.num ? 'num' : null });
+  const th = el('th', { scope: 'col', 'data-key': c.key, class: 'c-' + c.key + (c.num ? ' num' : '') });
   if (c.nosort) { th.append(c.label); return th; }
   th.append(el('button', { type: 'button', onclick: () => {
     st.dir = st.sort === c.key ? -st.dir : (c.num ? -1 : 1);
@@ -94,7 +94,7 @@ function newRow(st, rec) {
     chart: el('td', { class: 'spark' }, el('div', { class: 'sparkbox' }, canvas)),
   };
   const tr = el('tr', { 'data-id': id });
-  for (const c of COLUMNS) tr.append(cells[c.key]);
+  for (const c of COLUMNS) { cells[c.key].classList.add('c-' + c.key); tr.append(cells[c.key]); }
   const row = { tr, cells, canvas, prev: null, rx: 0, tx: 0, drops: 0, chart: spark(canvas) };
   st.rows.set(id, row);
   return row;

@@ -5,7 +5,8 @@
 # statistics.json, charts with data points, the history's classes as
 # /accounting has them, a tenant's narrower view, no request to any other
 # host; the redirect, the Basic challenge, ETags and the CSP with curl.
-# UI_SCREENSHOTS=DIR also writes 1280x800 shots of both views there.
+# UI_SCREENSHOTS=DIR also writes 1280x800 shots of both views there (and
+# one of the overview at 375x740).
 . "$(dirname "$0")/lib.sh"
 
 W=$SB_WORLD_IP W2=198.19.0.1 URL=http://127.0.0.1:5051
@@ -187,9 +188,11 @@ jq -e '.waited and .value == "0"' <<<"$out" >/dev/null
 ok $? "tenant: $B's view shows no data ($(jq -c '{waited, value}' <<<"$out"))"
 
 # --- phone width --------------------------------------------------------------
+shot=()
+[ -n "${UI_SCREENSHOTS:-}" ] && shot=(--shot "$UI_SCREENSHOTS/ui-phone.png")
 out=$(page ops:o '' "${READY/N/2}" \
 	'({sw: document.documentElement.scrollWidth, rows: document.querySelectorAll("#containers tbody tr[data-id]").length})' \
-	--size 375x740)
+	--size 375x740 "${shot[@]}")
 jq -e '.value.sw <= 375 and .value.rows == 2' <<<"$out" >/dev/null
 ok $? "375 px wide: no horizontal scroll of the page ($(jq -c .value <<<"$out"))"
 
