@@ -1,7 +1,7 @@
 // container.js - one container: its live rates (the cap as a line, its
 // qdiscs' drops and backlog), its history per network class, the top
 // containers of the period.
-import { api, bytes, rate, ports, el, rates, setStatus, POLL_MS, LIVE_POINTS }
+import { api, bytes, rate, ports, el, rates, qdiscSum, setStatus, POLL_MS, LIVE_POINTS }
   from './format.js';
 
 const CLASS_COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#9467bd', '#8c564b', '#e377c2',
@@ -89,9 +89,7 @@ async function poll(st) {
   const e = arr.find((x) => x.container_id === st.id);
   if (!e) throw new Error('container ' + st.id + ' is gone');
   const s = e.statistics;
-  const tc = s.net_traffic_control_statistics || [];
-  const qdrops = tc.reduce((a, t) => a + (t.drops || 0), 0);
-  const backlog = tc.reduce((a, t) => a + (t.backlog || 0), 0);
+  const qdrops = qdiscSum(s, 'drops'), backlog = qdiscSum(s, 'backlog');
   if (st.prev) {
     const r = rates(st.prev.s, s);
     if (r) {

@@ -66,10 +66,18 @@ export function rates(prev, cur) {
            drops: d('net_rx_dropped') + d('net_tx_dropped') };
 }
 
-// The sum of drops over a container's qdiscs and its link counters.
+// A container's qdiscs that count for the whole direction: an HTB root's
+// drops and backlog already include its leaf's, so the leaves are skipped.
+const ROOTS = new Set(['bw_limit', 'ingress_bw_limit']);
+export function qdiscSum(st, key) {
+  const tc = st.net_traffic_control_statistics || [];
+  const roots = tc.filter((t) => ROOTS.has(t.id));
+  return (roots.length ? roots : tc).reduce((a, t) => a + (t[key] || 0), 0);
+}
+
+// Packets dropped: by its qdiscs and on its link.
 export function drops(st) {
-  const q = (st.net_traffic_control_statistics || []).reduce((a, t) => a + (t.drops || 0), 0);
-  return q + (st.net_rx_dropped || 0) + (st.net_tx_dropped || 0);
+  return qdiscSum(st, 'drops') + (st.net_rx_dropped || 0) + (st.net_tx_dropped || 0);
 }
 
 export const POLL_MS = 1500;

@@ -100,15 +100,21 @@ txrate() {
 # --- the overview, as the operator ------------------------------------------
 ROWS='[...document.querySelectorAll("#containers tbody tr[data-id]")].map(r => ({id: r.dataset.id,
 	tx: +r.querySelector("td.tx").dataset.bps, rx: +r.querySelector("td.rx").dataset.bps,
-	txt: r.querySelector("td.tx").textContent, points: +r.querySelector("canvas").dataset.points,
+	txt: r.querySelector("td.tx").textContent, drops: +r.querySelector("td.drops").textContent, points: +r.querySelector("canvas").dataset.points,
 	chart: !!Chart.getChart(r.querySelector("canvas"))}))'
 READY='document.querySelectorAll("#containers tbody tr[data-id]").length >= N &&
 	[...document.querySelectorAll("#containers canvas")].every(c => +c.dataset.points >= 3)'
+# Drops as the page sums them: the HTB roots (their leaves' included) and the link.
+DROPS='.[] | select(.container_id==$c) | .statistics | ([.net_traffic_control_statistics[] |
+	select(.id == "bw_limit" or .id == "ingress_bw_limit") | .drops] | add // 0) + .net_rx_dropped + .net_tx_dropped'
+drops_of() { hcurl -u ops:o $URL/monitor/statistics.json | jq --arg c "$1" "$DROPS"; }
+d0=$(drops_of $A)
 shot=()
 [ -n "${UI_SCREENSHOTS:-}" ] && shot=(--shot "$UI_SCREENSHOTS/ui-overview.png")
 out=$(page ops:o '' "${READY/N/2} && !document.getElementById(\"agent\").hidden" \
 	"({rows: $ROWS, agent: !!document.getElementById('agent') && !document.getElementById('agent').hidden,
 	  agentText: document.getElementById('agent').textContent})" "${shot[@]}")
+d1=$(drops_of $A)
 ref_a=$(txrate $A) ref_b=$(txrate $B)
 diag "overview: $(jq -c '.value.rows' <<<"$out") errors: $(jq -c .errors <<<"$out")"
 [ "$(jq -r '.waited' <<<"$out")" = true ] &&
@@ -123,6 +129,9 @@ for c in $A $B; do
 done
 jq -e '[.value.rows[] | select(.chart and .points >= 3)] | length == 2' <<<"$out" >/dev/null
 ok $? "operator: each row's Chart.js chart has data points ($(jq -c '[.value.rows[].points]' <<<"$out"))"
+got=$(jq ".value.rows[] | select(.id==\"$A\") | .drops" <<<"$out")
+[ "$got" -ge "$d0" ] && [ "$got" -le "$d1" ]
+ok $? "operator: $A's drops on the page ($got) lie between statistics.json's before and after ($d0, $d1)"
 jq -e '.value.agent and (.value.agentText | test("free port blocks"))' <<<"$out" >/dev/null
 ok $? "operator: the agent-state panel is shown"
 jq -e '.errors == []' <<<"$out" >/dev/null
