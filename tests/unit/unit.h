@@ -36,5 +36,6 @@ void add_leaf_tests(Suite *s);
 void add_extns_tests(Suite *s);
 void add_cni_tests(Suite *s);
 void add_ui_tests(Suite *s);
+void add_warnings_tests(Suite *s);
 
 #endif
