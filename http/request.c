@@ -1,4 +1,4 @@
-/* request.c - query parameters and JSON error bodies. */
+/* request.c - query parameters, request headers and JSON error bodies. */
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -58,6 +58,11 @@ void http_jsonp(const struct http_req *req, struct http_resp *resp)
 	free(resp->body);
 	resp->body = body;
 	resp->content_type = "text/javascript";
+}
+
+const char *http_header(const struct http_req *req, const char *name)
+{
+	return req->conn ? MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name) : NULL;
 }
 
 void http_error(struct http_resp *resp, unsigned int status, const char *code,

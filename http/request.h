@@ -10,6 +10,8 @@
 
 struct MHD_Connection;
 
+#define HTTP_RESP_HEADERS 6
+
 struct http_req {
 	const char *method;
 	const char *path;
@@ -34,6 +36,8 @@ struct http_resp {
 	const char *content_type;	/* static string */
 	char *body;			/* malloc'd, owned by the response */
 	size_t len;
+	const char *headers[HTTP_RESP_HEADERS][2];	/* more {name, value}, static
+							 * strings; name NULL: unused */
 };
 
 /* Query parameter of the request, or NULL. */
@@ -43,6 +47,9 @@ const char *http_query(const struct http_req *req, const char *key);
  * text/javascript); refuses a bad NAME (400) or a request with
  * credentials (403). Called on every answer by the router. */
 void http_jsonp(const struct http_req *req, struct http_resp *resp);
+
+/* Request header of the request (case-insensitive name), or NULL. */
+const char *http_header(const struct http_req *req, const char *name);
 
 /* Sets a JSON error body {"error": msg, "code": code}. */
 void http_error(struct http_resp *resp, unsigned int status, const char *code,

@@ -7,11 +7,13 @@
 #include <jansson.h>
 
 #include "http/accounting.h"
+#include "http/agent_state.h"
 #include "http/containers.h"
 #include "http/metrics.h"
 #include "http/statistics_json.h"
 #include "http/router.h"
 #include "http/routes.h"
+#include "http/ui.h"
 #include "isolator/container.h"
 
 static void set_json(struct http_resp *resp, unsigned int status, const char *text)
@@ -49,5 +51,12 @@ const struct http_route http_routes[] = {
 	{ "DELETE", "/containers/{id}", http_containers_delete, HTTP_WRITE },
 	{ "GET", "/accounting", http_accounting, HTTP_READ },
 	{ "GET", "/accounting/top", http_accounting_top, HTTP_READ },
+	{ "GET", "/agent", http_agent_state, HTTP_READ },
+	/* the page: the redirect for anyone, its files as any read (so the
+	 * browser's Basic prompt comes with --authenticate_http_readonly) */
+	{ "GET", "/", http_ui_redirect, HTTP_ANYONE },
+	{ "GET", "/ui", http_ui_redirect, HTTP_ANYONE },
+	{ "GET", "/ui/", http_ui_asset, HTTP_READ },
+	{ "GET", "/ui/{id}", http_ui_asset, HTTP_READ },
 };
 const size_t http_nroutes = sizeof(http_routes) / sizeof(http_routes[0]);

@@ -107,6 +107,8 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, struct http_resp *
 	if (r->challenge)
 		MHD_add_response_header(m, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 					"Basic realm=\"netisol\"");
+	for (size_t i = 0; i < HTTP_RESP_HEADERS && r->headers[i][0]; i++)
+		MHD_add_response_header(m, r->headers[i][0], r->headers[i][1]);
 	ret = MHD_queue_response(conn, r->status, m);
 	MHD_destroy_response(m);
 	return ret;

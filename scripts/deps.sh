@@ -7,7 +7,7 @@ pkgs=(build-essential autoconf automake libtool pkg-config
       libsqlite3-dev check iproute2 iperf3 iputils-ping arping curl util-linux
       jq socat sqlite3 clang libclang-rt-14-dev
       podman containernetworking-plugins busybox-static runc catatonit
-      protobuf-compiler python3-protobuf prometheus)
+      protobuf-compiler python3-protobuf prometheus libjs-chart.js chromium)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")

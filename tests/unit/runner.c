@@ -27,6 +27,8 @@ int main(void)
 	add_acct_query_tests(s);
 	add_cni_tests(s);
 	add_metrics_tests(s);
+	add_ui_tests(s);
+	add_warnings_tests(s);
 	sr = srunner_create(s);
 	/* TAP on stdout: automake's tap-driver counts every test. */
 	srunner_set_tap(sr, "-");

@@ -37,5 +37,7 @@ void add_leaf_tests(Suite *s);
 void add_extns_tests(Suite *s);
 void add_cni_tests(Suite *s);
 void add_metrics_tests(Suite *s);
+void add_ui_tests(Suite *s);
+void add_warnings_tests(Suite *s);
 
 #endif
