@@ -5,8 +5,9 @@
  * the rest is the label value.
  * Invariants checked: the output is NUL-terminated within the buffer, has
  * no raw newline and no unescaped quote, every backslash starts one of the
- * three escapes \\ \" \n (so truncation never splits one), and unescaping
- * it gives a prefix of the input. */
+ * three escapes \\ \" \n (so truncation never splits one), no control
+ * byte is left (ESC, BEL, DEL: dropped), and unescaping it gives a prefix of
+ * the input without its control bytes. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	len = 1 + (((size_t)data[0] << 8 | data[1]) % 1024);	/* 1..1024 */
 	in = fuzz_cstr(data + 2, size - 2);
+	/* the input as the output keeps it: control bytes but \n dropped */
+	for (i = 0; in[i]; i++) {
+		unsigned char ch = (unsigned char)in[i];
+		if ((ch >= 0x20 || ch == '\n') && ch != 0x7f)
+			in[o++] = in[i];
+	}
+	in[o] = '\0';
+	o = 0;
 	out = malloc(len);
 	FUZZ_CHECK(out != NULL);
 	memset(out, 'x', len);
@@ -73,6 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char c = out[i];
 
 		FUZZ_CHECK(c != '\n' && c != '"');
+		FUZZ_CHECK((unsigned char)c >= 0x20 && c != 0x7f);
 		if (c == '\\') {
 			c = out[++i];
 			FUZZ_CHECK(c == '\\' || c == '"' || c == 'n');
