@@ -51,6 +51,14 @@ static struct iso_stats *by_veth(struct collect *k, int ifindex)
 	return hit ? &k->s[hit->pos] : NULL;
 }
 
+static void link_counters(struct iso_stats *s, const struct tc_link_stats *l)
+{
+	s->rx_bytes = l->rx_bytes, s->rx_packets = l->rx_packets;
+	s->rx_errors = l->rx_errors, s->rx_dropped = l->rx_dropped;
+	s->tx_bytes = l->tx_bytes, s->tx_packets = l->tx_packets;
+	s->tx_errors = l->tx_errors, s->tx_dropped = l->tx_dropped;
+}
+
 /* The container's own eth0, as Mesos reads it: the fast path hands packets
  * to it past the host veth, whose counters then miss them (the kernel
  * counts them on eth0's rx, frame bytes as the veth does). */
@@ -59,12 +67,8 @@ static void on_ct_link(const struct tc_link_stats *l, void *arg)
 	struct collect *k = arg;
 	struct iso_stats *s = &k->s[k->cur];
 
-	if (l->ifindex != k->eth0)
-		return;
-	s->rx_bytes = l->rx_bytes, s->rx_packets = l->rx_packets;
-	s->rx_errors = l->rx_errors, s->rx_dropped = l->rx_dropped;
-	s->tx_bytes = l->tx_bytes, s->tx_packets = l->tx_packets;
-	s->tx_errors = l->tx_errors, s->tx_dropped = l->tx_dropped;
+	if (l->ifindex == k->eth0)
+		link_counters(s, l);
 }
 
 /* The public interface, as the host sees it (no swap: rx is what it got). */
@@ -75,10 +79,7 @@ static void on_host_link(const struct tc_link_stats *l, void *arg)
 
 	if (l->ifindex != k->host_ifindex)
 		return;
-	s->rx_bytes = l->rx_bytes, s->rx_packets = l->rx_packets;
-	s->rx_errors = l->rx_errors, s->rx_dropped = l->rx_dropped;
-	s->tx_bytes = l->tx_bytes, s->tx_packets = l->tx_packets;
-	s->tx_errors = l->tx_errors, s->tx_dropped = l->tx_dropped;
+	link_counters(s, l);
 	k->has_host = true;
 }
 
