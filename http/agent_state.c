@@ -34,7 +34,7 @@ void http_agent_state(struct http_req *req, struct http_resp *resp)
 		http_error(resp, 403, "forbidden", "the agent's state is for operators only");
 		return;
 	}
-	if (iso_agent_snapshot(req->app, NULL, &snap, &err)) {
+	if (iso_agent_snapshot(req->app, NULL, false, &snap, &err)) {
 		http_error(resp, 500, "internal", "%s", err.msg);
 		return;
 	}

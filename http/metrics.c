@@ -251,7 +251,7 @@ void http_metrics(struct http_req *req, struct http_resp *resp)
 	char *buf = NULL;
 	FILE *f;
 
-	if (iso_agent_snapshot(req->app, NULL, &snap, &err)) {
+	if (iso_agent_snapshot(req->app, NULL, !req->scope, &snap, &err)) {
 		http_error(resp, 500, "internal", "%s", err.msg);
 		return;
 	}

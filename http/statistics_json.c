@@ -205,7 +205,7 @@ void http_statistics_json(struct http_req *req, struct http_resp *resp)
 	struct iso_snapshot snap;
 	json_t *arr;
 
-	if (iso_agent_snapshot(req->app, NULL, &snap, &err)) {
+	if (iso_agent_snapshot(req->app, NULL, false, &snap, &err)) {
 		http_error(resp, 500, "internal", "%s", err.msg);
 		return;
 	}

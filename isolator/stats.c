@@ -31,7 +31,7 @@ struct collect {
 	size_t cur;
 	int host_ifindex;	/* the public interface */
 	struct iso_stats *host;
-	bool has_host;
+	bool want_host, has_host;
 };
 
 static int idx_cmp(const void *x, const void *y)
@@ -291,17 +291,17 @@ static int collect_locked(struct iso_agent *a, struct collect *k, struct nis_err
 	for (size_t i = 0; i < k->n; i++)
 		read_inside(k, i);
 	/* A dump interrupted by a change may have skipped the link: again. */
-	for (int tries = 0; tries < 8 && !k->has_host; tries++)
+	for (int tries = 0; k->want_host && tries < 8 && !k->has_host; tries++)
 		if (tc_link_stats_dump(a->dp.sk, on_host_link, k, NULL) != -EINTR)
 			break;
 	return 0;
 }
 
-int iso_agent_snapshot(struct iso_agent *a, const char *only, struct iso_snapshot *out,
-		       struct nis_err *err)
+int iso_agent_snapshot(struct iso_agent *a, const char *only, bool with_host,
+		       struct iso_snapshot *out, struct nis_err *err)
 {
 	struct collect k = { .police = a->dp.guard.police, .host_ifindex = a->cfg->host.ifindex,
-			     .host = &out->host };
+			     .host = &out->host, .want_host = with_host };
 	char why[256];
 	struct timeval tv;
 	int rc;

@@ -61,9 +61,11 @@ struct iso_snapshot {
 	struct iso_stats host;
 };
 
-/* Every container, or only `only` (NULL: all; -ENOENT if it is unknown). */
-int iso_agent_snapshot(struct iso_agent *a, const char *only, struct iso_snapshot *out,
-		       struct nis_err *err);
+/* Every container, or only `only` (NULL: all; -ENOENT if it is unknown);
+ * with_host: the public interface's counters too (a dump of every link in
+ * the agent's namespace, which only /metrics needs). */
+int iso_agent_snapshot(struct iso_agent *a, const char *only, bool with_host,
+		       struct iso_snapshot *out, struct nis_err *err);
 void iso_snapshot_free(struct iso_snapshot *s);
 
 #endif

@@ -20,10 +20,10 @@
 /* ---- link stubs: http_metrics() in metrics.c references these; this
  * target only calls http_prom_escape(), so they are never called. They
  * abort() so that a call is loud. ---- */
-int iso_agent_snapshot(struct iso_agent *a, const char *only, struct iso_snapshot *out,
-		       struct nis_err *err)
+int iso_agent_snapshot(struct iso_agent *a, const char *only, bool with_host,
+		       struct iso_snapshot *out, struct nis_err *err)
 {
-	(void)a, (void)only, (void)out, (void)err;
+	(void)a, (void)only, (void)with_host, (void)out, (void)err;
 	abort();
 }
 
