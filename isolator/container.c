@@ -369,11 +369,11 @@ static int update_locked(struct iso_agent *a, struct iso_container *c,
 	if ((rc = iso_admit_ports(a, req->ports, &c->ports, &ports, err)) ||
 	    (rc = iso_admit_egress(f, &eg, err)) || (rc = iso_admit_ingress(f, &in, err)))
 		goto out;
-	if (req->cpus.set)
-		c->cpus = req->cpus;
 	if (req->ports && ((rc = pm_set_copy(&old, &c->ports) ? -ENOMEM : 0) ||
 			   (rc = move_ports(a, c, &ports, err))))
 		goto out;
+	if (req->cpus.set)	/* checkpointed with the rates it gave */
+		c->cpus = req->cpus;
 	if ((rc = iso_dp_set_limits(&a->dp, &c->dp, eg, in, f, err)) ||
 	    (rc = iso_agent_checkpoint(a, c, ISO_RUNNING, err))) {
 		undo_update(a, c, req->ports ? &old : NULL, old_eg, old_in);
