@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "acct/collector.h"
+#include "common/clock.h"
 #include "acct/state.h"
 #include "common/log.h"
 #include "common/thread.h"
@@ -171,18 +172,10 @@ int acct_trie_fd(const struct acct *a)
 
 /* ---- passes ---- */
 
-static double mono_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 static int collect_locked(struct acct *a, time_t now, struct nis_err *err)
 {
 	struct acct_meter **ms;
-	double t0 = mono_s();
+	double t0 = nis_mono_s();
 	size_t n = 0;
 	int rc;
 
@@ -197,7 +190,7 @@ static int collect_locked(struct acct *a, time_t now, struct nis_err *err)
 	if (!rc && acct_store_prune(a->store, now, &a->cfg->keep, PRUNE_ROWS, err) < 0)
 		rc = -EIO;
 	if (!rc) {
-		a->last_pass_s = mono_s() - t0;
+		a->last_pass_s = nis_mono_s() - t0;
 		a->passes++;
 		log_msg(LOG_DEBUG, "accounting pass: %zu containers in %.1f ms", n,
 			a->last_pass_s * 1e3);

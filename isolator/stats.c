@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "acct/collector.h"
+#include "common/clock.h"
 #include "acct/meter.h"
 #include "isolator/agent.h"
 #include "isolator/stats.h"
@@ -208,14 +209,6 @@ static int stats_cmp(const void *x, const void *y)
 	return strcmp(((const struct iso_stats *)x)->id, ((const struct iso_stats *)y)->id);
 }
 
-static double mono_now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 /* What the container's HTB classes have, its block, its rate series. */
 static void limits_of(struct iso_agent *a, const struct iso_container *c, struct iso_stats *s)
 {
@@ -230,7 +223,7 @@ static void limits_of(struct iso_agent *a, const struct iso_container *c, struct
 	if ((s->has_ephemeral = !c->dp.chain.on))
 		s->eph_begin = c->dp.ephemeral.begin, s->eph_end = c->dp.ephemeral.end;
 	if ((s->has_rates = f->network_enable_rate_statistics))
-		iso_rates_summary(&c->dp.rates, mono_now(),
+		iso_rates_summary(&c->dp.rates, nis_mono_s(),
 				  (double)f->network_rate_statistics_window.v / 1e9, s->rates);
 }
 

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/thread.h"
 #include "isolator/agent.h"
@@ -61,11 +62,8 @@ static int range_check(const struct iso_container *c)
 
 static void check_all(struct iso_agent *a)
 {
-	struct timespec t;
-	double now;
+	double now = nis_mono_s();
 
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	now = (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 	iso_agent_sweep_gone(a);
 	pthread_mutex_lock(&a->lock);
 	for (struct iso_container *c = a->list; c; c = c->next) {
@@ -113,14 +111,6 @@ static void sample_rates(struct iso_agent *a, double now)
 	pthread_mutex_unlock(&a->lock);
 }
 
-static double mono_now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 /* One thread samples: the rates every --network_rate_statistics_interval
  * when they are on, the shaping check (and its classes' rates) every
  * ISO_WATCH_S. */
@@ -130,7 +120,7 @@ static void *run(void *arg)
 	const struct iso_flags *f = &w->a->cfg->flags;
 	uint64_t tick = f->network_enable_rate_statistics
 			? f->network_rate_statistics_interval.v : ISO_WATCH_S * 1000000000ull;
-	double last = mono_now();
+	double last = nis_mono_s();
 	struct timespec t;
 
 	if (tick > ISO_WATCH_S * 1000000000ull)
@@ -146,9 +136,9 @@ static void *run(void *arg)
 			continue;
 		pthread_mutex_unlock(&w->mu);
 		if (f->network_enable_rate_statistics)
-			sample_rates(w->a, mono_now());
-		if (mono_now() - last >= ISO_WATCH_S - 0.001) {
-			last = mono_now();
+			sample_rates(w->a, nis_mono_s());
+		if (nis_mono_s() - last >= ISO_WATCH_S - 0.001) {
+			last = nis_mono_s();
 			check_all(w->a);
 		}
 		pthread_mutex_lock(&w->mu);
