@@ -45,6 +45,14 @@ int iso_admit_ingress(const struct iso_flags *f, struct iso_opt_u64 *rate,
 			  "ingress_rate_limit", err);
 }
 
+int iso_admit_cpus(const struct iso_cpus *cpus, struct nis_err *err)
+{
+	if (cpus->set && !(cpus->v >= 0 && cpus->v <= ISO_CPUS_MAX))
+		return nis_err_set(err, -EINVAL, "cpus must be a number from 0 to %d",
+				   ISO_CPUS_MAX);
+	return 0;
+}
+
 /* Mesos' {egress,ingress}HTBConfig: the flag's rate, else the per-cpu rate
  * times the whole cpus (none given: 0), raised to Mesos' least rate, which
  * the caller's clamp then bounds. */
@@ -187,9 +195,8 @@ int iso_admit_create(struct iso_agent *a, const struct iso_create *req, struct i
 	pm_set_init(&none);
 	if ((rc = iso_admit_ports(a, req->ports, &none, ports, err)))
 		return rc;
-	if (req->cpus.set && !(req->cpus.v >= 0 && req->cpus.v <= ISO_CPUS_MAX))
-		return nis_err_set(err, -EINVAL, "cpus must be a number from 0 to %d",
-				   ISO_CPUS_MAX);
+	if ((rc = iso_admit_cpus(&req->cpus, err)))
+		return rc;
 	*eg = req->egress.set ? req->egress : iso_admit_derived(a->cfg, true, &req->cpus);
 	*in = req->ingress.set ? req->ingress : iso_admit_derived(a->cfg, false, &req->cpus);
 	if ((rc = iso_admit_egress(f, eg, err)) || (rc = iso_admit_ingress(f, in, err)))

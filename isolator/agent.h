@@ -51,6 +51,8 @@ int iso_admit_ports(struct iso_agent *a, const char *text, const struct pm_set *
 		    struct pm_set *out, struct nis_err *err);
 int iso_admit_egress(const struct iso_flags *f, struct iso_opt_u64 *rate, struct nis_err *err);
 int iso_admit_ingress(const struct iso_flags *f, struct iso_opt_u64 *rate, struct nis_err *err);
+/* cpus, when given: 0 to ISO_CPUS_MAX. */
+int iso_admit_cpus(const struct iso_cpus *cpus, struct nis_err *err);
 /* The agent's rate for a container that asks for none (before the clamp). */
 struct iso_opt_u64 iso_admit_derived(const struct iso_config *cfg, bool egress,
 				     const struct iso_cpus *cpus);

@@ -334,10 +334,10 @@ static int follow_cpus(struct iso_agent *a, const struct iso_container *c,
 {
 	const struct iso_config *cfg = a->cfg;
 	struct iso_opt_u64 d;
+	int rc;
 
-	if (!(req->cpus.v >= 0 && req->cpus.v <= ISO_CPUS_MAX))
-		return nis_err_set(err, -EINVAL, "cpus must be a number from 0 to %d",
-				   ISO_CPUS_MAX);
+	if ((rc = iso_admit_cpus(&req->cpus, err)))
+		return rc;
 	if (!req->egress.set && cfg->egress_per_cpu.set)
 		*eg = iso_admit_derived(cfg, true, &req->cpus);
 	d = iso_admit_derived(cfg, false, &req->cpus);
