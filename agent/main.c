@@ -19,6 +19,7 @@
 #include "http/server.h"
 #include "isolator/config.h"
 #include "isolator/container.h"
+#include "tc/netns.h"
 
 extern char **environ;
 
@@ -140,6 +141,7 @@ static void stop(struct parts *p, bool destroy)
 	iso_agent_free(p->agent, destroy);
 	acct_free(p->acct);
 	http_auth_free(p->auth);
+	tc_netns_exec_stop();
 }
 
 static int serve(struct iso_config *c)

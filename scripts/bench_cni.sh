@@ -7,8 +7,11 @@
 #  - bridge: the reference bridge + host-local alone (the baseline);
 #  - bridge+bandwidth: the reference chain with the bandwidth plugin;
 #  - bridge+netisol: bridge, then netisol-cni chained.
-# The chained steps' cost is the chain's minus bridge's. Prints a Markdown
-# table (and writes it to $BENCH_OUT if set).
+# The chained steps' cost is the chain's minus bridge's. Each plugin is run
+# and timed by tests/bench/cni_exec as a runtime runs it (spawned, config on
+# a pipe, stdout read, waited for), so the shell's own fork is not counted;
+# the row "spawn" is what starting /bin/true that way costs, in every row.
+# Prints a Markdown table (and writes it to $BENCH_OUT if set).
 # Usage: scripts/bench_cni.sh [N]   (root; a throw-away sandbox; needs
 # containernetworking-plugins in /usr/lib/cni)
 set -uo pipefail
@@ -34,8 +37,9 @@ chain() { local p; p=$(printf '%s,' "$@"); echo "{\"cniVersion\":\"1.0.0\",\"nam
 
 # run CMD CHAIN ID NETNS: the chain's plugins in order (DEL: in reverse),
 # each with its entry (name and cniVersion added) and the previous result;
-# adds the plugins' own time (not jq's nor nsenter's: the agent's namespace
-# is entered once, by the shell that runs the loop) to $SPENT (us).
+# adds the plugins' own time as cni_exec took it (not jq's nor nsenter's:
+# the agent's namespace is entered once, by the shell that runs the loop)
+# to $SPENT (us).
 run() {
 	local cmd=$1 conf=$2 id=$3 ns=$4 n i idx prev='' out t0 entry type bin
 	n=$(jq '.plugins | length' <<<"$conf")
@@ -47,11 +51,11 @@ run() {
 		type=$(jq -r .type <<<"$entry")
 		bin=$REF/$type
 		[ -x "$SB_DIR/bin/$type" ] && bin=$SB_DIR/bin/$type
-		t0=${EPOCHREALTIME/./}
+		rm -f "$SB_DIR/t"
 		out=$(CNI_COMMAND=$cmd CNI_CONTAINERID=$id CNI_NETNS=$ns CNI_IFNAME=eth0 \
-			CNI_PATH="$SB_DIR/bin:$REF" "$bin" <<<"$entry") || {
+			CNI_PATH="$SB_DIR/bin:$REF" "$EXEC" "$SB_DIR/t" "$bin" <<<"$entry") || {
 			echo "$type $cmd failed: $out" >&2; return 1; }
-		SPENT=$((SPENT + ${EPOCHREALTIME/./} - t0))
+		SPENT=$((SPENT + $(cat "$SB_DIR/t")))
 		if [ "$cmd" = ADD ]; then prev=$out; fi
 	done
 	return 0
@@ -82,20 +86,23 @@ measure() {
 
 # The plugins run where a runtime runs them, in the agent's namespace,
 # entered once per measurement (so nsenter is not timed).
-export N SB SB_DIR REF
+EXEC=$(cd "$top_builddir" && pwd)/tests/bench/cni_exec
+[ -x "$EXEC" ] || { echo "build $EXEC first (make tests/bench/cni_exec)" >&2; exit 1; }
+export N SB SB_DIR REF EXEC
 in_host() {
 	nsenter --net="/run/netns/${SB}h" bash -c "$(declare -f run measure p50_p99); measure \"\$@\"" _ "$@"
 }
 declare -A R
-SPAWN=$(for ((i = 0; i < N; i++)); do t0=${EPOCHREALTIME/./}; x=$(/bin/true); echo $((${EPOCHREALTIME/./} - t0)); done |
-	awk '{ print $1 / 1000 }' | p50_p99 | cut -d' ' -f1)
+for ((i = 0; i < N; i++)); do "$EXEC" "$SB_DIR/spawn" /bin/true </dev/null; done
+SPAWN=$(awk '{ print $1 / 1000 }' "$SB_DIR/spawn" | p50_p99 | cut -d' ' -f1)
 R[netisol]=$(in_host nis "$(chain "$(nis port_mapping)")")
 R[bridge]=$(in_host br "$(chain "$bridge")")
 R[bridge+bandwidth]=$(in_host bw "$(chain "$bridge" "$bw")")
 R[bridge+netisol]=$(in_host bn "$(chain "$bridge" "$(nis chained)")")
 {
 	echo "CNI ADD/DEL latency, ms, $N attachments each (p50 / p99), one run;"
-	echo "running a process in a command substitution here costs $SPAWN ms (/bin/true, p50), in every row:"
+	echo "each plugin spawned and timed as a runtime does (tests/bench/cni_exec); spawning"
+	echo "/bin/true that way costs $SPAWN ms here (p50), in every row:"
 	echo
 	echo "| chain | ADD p50 | ADD p99 | DEL p50 | DEL p99 |"
 	echo "|---|---|---|---|---|"

@@ -1,7 +1,7 @@
 /* netns.h - network namespace handles: created by a short-lived thread that
  * unshares, kept alive by a bind mount under a shared directory, entered
- * by other short-lived threads with setns(2). The caller's own thread never
- * changes namespace. */
+ * by a worker thread with setns(2). The caller's own thread never changes
+ * namespace. */
 #ifndef NIS_TC_NETNS_H
 #define NIS_TC_NETNS_H
 
@@ -45,8 +45,14 @@ int tc_netns_path_id(const char *path, struct tc_netns_id *id);
 int tc_netns_remove(const char *path, struct nis_err *err);
 
 /* Runs fn(arg) in a thread that has joined the namespace of nsfd and
- * returns what fn returned (or -errno if the thread could not join). */
+ * returns what fn returned (or -errno if the thread could not join). One
+ * worker thread runs every caller's fn, one at a time: fn must not call
+ * tc_netns_exec itself. It is started on first use, in the namespace of
+ * that caller (its home, where it goes back after each fn). */
 int tc_netns_exec(int nsfd, int (*fn)(void *arg), void *arg);
+
+/* Ends the worker (it starts again on the next tc_netns_exec). */
+void tc_netns_exec_stop(void);
 
 /* A file opened from inside the namespace of nsfd (for /proc/net files:
  * they keep showing that namespace). Returns the fd or -errno. */
