@@ -146,9 +146,9 @@ int acct_store_container(struct acct_store *s, const char *id, int64_t *ck,
 	if ((rc = one_int(s, "SELECT ck FROM acct_container WHERE id = ?", id, ck, &found,
 			  err)) || found)
 		return rc;
-	/* Not synced on its own: the commit that acknowledges the container
-	 * (its checkpoint row, iso_ckpt_put) follows in the same WAL, and its
-	 * sync makes this one durable too, as the sync of any pass does. */
+	/* Not synced on its own, as the container's checkpoint row is not
+	 * (isolator/checkpoint.c): the first pass that bills the container is
+	 * synced, in the same WAL, and makes this row durable with it. */
 	if (sqlite3_exec(s->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK)
 		return fail(s, "cannot set up", err);
 	rc = exec1(s, "INSERT INTO acct_container (id) VALUES (?)", id, 0, err);

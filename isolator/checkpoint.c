@@ -18,7 +18,6 @@ struct iso_ckpt {
 	uint64_t failures;		/* writes that failed, all time */
 	bool failing;			/* the last write failed */
 	char why[256];			/* its error */
-	bool synced;			/* synchronous=FULL now (under db's mutex) */
 };
 
 static int sql_fail(struct iso_ckpt *c, int rc, const char *what, struct nis_err *err)
@@ -42,12 +41,17 @@ int iso_ckpt_open(const char *work_dir, struct iso_ckpt **out, struct nis_err *e
 		goto fail;
 	}
 	sqlite3_busy_timeout(c->db, 5000);
-	/* The journal is WAL already (agent/db.c); durability is per connection. */
-	if ((rc = sqlite3_exec(c->db, "PRAGMA synchronous=FULL", NULL, NULL, NULL)) != SQLITE_OK) {
+	/* The journal is WAL already (agent/db.c); durability is per connection.
+	 * A commit is in the WAL before the kernel is touched or a client is
+	 * answered: it survives the agent's crash, the one failure that leaves
+	 * the kernel objects it describes. It is not synced: a power cut takes
+	 * the objects (veths, namespaces, filters) with it, may lose the last
+	 * commits, and recovery finishes off whatever the rows left name; so
+	 * a create costs no fsync. (Billing is synced: acct/store.c.) */
+	if ((rc = sqlite3_exec(c->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL)) != SQLITE_OK) {
 		rc = sql_fail(c, rc, "cannot set up", err);
 		goto fail;
 	}
-	c->synced = true;
 	*out = c;
 	return 0;
 fail:
@@ -91,32 +95,15 @@ static int wrote(struct iso_ckpt *c, int rc, struct nis_err *err)
 	return rc ? -EROFS : 0;
 }
 
-/* Runs one statement to completion; autocommit makes it a transaction.
- * Only a row in the state a client is told of (running) is synced before
- * the reply. The others (preparing, destroying, a row's removal) describe
- * kernel objects that do not outlive the host: written to the WAL before
- * the kernel is touched, they survive the agent's crash, which is when
- * they are needed; a power cut may lose the last of them, with the
- * objects, and recovery then finishes off what the older row names. */
-static int run(struct iso_ckpt *c, sqlite3_stmt *st, bool sync, const char *what,
-	       struct nis_err *err)
+/* Runs one statement to completion; autocommit makes it a transaction. */
+static int run(struct iso_ckpt *c, sqlite3_stmt *st, const char *what, struct nis_err *err)
 {
-	sqlite3_mutex *mu = sqlite3_db_mutex(c->db);	/* the pragma and st, together */
 	struct nis_err e = { "" };
-	int rc = SQLITE_OK;
+	int rc = sqlite3_step(st);
 
+	sqlite3_finalize(st);
 	if (!err)
 		err = &e;
-	sqlite3_mutex_enter(mu);
-	if (c->synced != sync)
-		rc = sqlite3_exec(c->db, sync ? "PRAGMA synchronous=FULL" :
-				  "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
-	if (rc == SQLITE_OK) {
-		c->synced = sync;
-		rc = sqlite3_step(st);
-	}
-	sqlite3_mutex_leave(mu);
-	sqlite3_finalize(st);
 	return wrote(c, rc == SQLITE_DONE ? 0 : sql_fail(c, rc, what, err), err);
 }
 
@@ -180,7 +167,7 @@ int iso_ckpt_put(struct iso_ckpt *c, const struct iso_ckpt_row *r, struct nis_er
 		sqlite3_bind_double(st, 35, r->cpus.v);
 	else
 		sqlite3_bind_null(st, 35);
-	return run(c, st, r->state == ISO_RUNNING, "cannot write a container", err);
+	return run(c, st, "cannot write a container", err);
 }
 
 static int by_id(struct iso_ckpt *c, const char *sql, const char *id, int state,
@@ -197,7 +184,7 @@ static int by_id(struct iso_ckpt *c, const char *sql, const char *id, int state,
 	} else {
 		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	}
-	return run(c, st, state == ISO_RUNNING, "cannot update a container", err);
+	return run(c, st, "cannot update a container", err);
 }
 
 int iso_ckpt_set_state(struct iso_ckpt *c, const char *id, enum iso_state s,
