@@ -73,6 +73,8 @@ static bool allowed(enum http_access access, struct http_req *req, struct http_r
 void http_route_dispatch(const struct http_route *routes, size_t n, struct http_req *req,
 			 struct http_resp *resp)
 {
+	/* HEAD is GET without the body (libmicrohttpd leaves it out). */
+	const char *method = strcmp(req->method, "HEAD") ? req->method : "GET";
 	bool path_known = false;
 
 	for (size_t i = 0; i < n; i++) {
@@ -82,7 +84,7 @@ void http_route_dispatch(const struct http_route *routes, size_t n, struct http_
 		if (!match(r->pattern, req->path, req->argbuf, sizeof(req->argbuf), &req->arg))
 			continue;
 		path_known = true;
-		if (strcmp(r->method, req->method))
+		if (strcmp(r->method, method))
 			continue;
 		if (allowed(r->access, req, resp)) {
 			r->handler(req, resp);

@@ -149,8 +149,9 @@ out=$(inside "http://127.0.0.1:5051/monitor/statistics.json")
 [ "$(jq -r '[.[].container_id] | join(",")' <<<"${out%$'\n'*}")" = a ]
 ok $? "from inside a, statistics.json has only a"
 out=$(inside http://127.0.0.1:5051/metrics)
-grep -q 'container_id="a"' <<<"$out" && ! grep -q 'container_id="b"' <<<"$out"
-ok $? "from inside a, /metrics has only a's series"
+grep -q 'container_id="a"' <<<"$out" && ! grep -q 'container_id="b"' <<<"$out" &&
+	! grep -q '{id="/"' <<<"$out"
+ok $? "from inside a, /metrics has only a's series (not the host's id=\"/\" ones)"
 out=$(inside -u nobody:wrong "http://127.0.0.1:5051/containers/b")
 out2=$(inside "http://127.0.0.1:5051/containers/nosuch")
 [ "${out##*$'\n'}" = 403 ] && [ "${out2##*$'\n'}" = 403 ]

@@ -24,6 +24,13 @@ refused() {	# refused STATUS CODE METHOD PATH BODY DESCRIPTION
 	[ "$API_STATUS" = "$1" ] && [ "$(jq -r .code <<<"$API_BODY")" = "$2" ] && [ "$(n_links)" = "$links" ]
 	ok $? "$6: $API_STATUS $(jq -r .error <<<"$API_BODY" 2>/dev/null)"
 }
+# HEAD is GET without the body; a method a path lacks is 405.
+h=$(curl -s -m 10 -I --unix-socket "$SB_DIR/run/api.sock" http://netisold/containers/a.1)
+g=$(curl -s -m 10 --unix-socket "$SB_DIR/run/api.sock" http://netisold/containers/a.1 | wc -c)
+u=$(curl -s -m 10 -o /dev/null -w '%{http_code} %{size_download}' -I --unix-socket "$SB_DIR/run/api.sock" http://netisold/ui/)
+grep -q '^HTTP/1.1 200' <<<"$h" && grep -qi "^content-length: $g"$'\r'"\?$" <<<"$h" && [ "$u" = "200 0" ]
+ok $? "HEAD /containers/a.1: 200, no body, the Content-Length of its GET ($g); HEAD /ui/: $u"
+refused 405 method_not_allowed PUT /containers/a.1 '{}' "PUT on a container"
 refused 409 container_exists POST /containers '{"container_id":"a.1"}' "duplicate id"
 refused 400 invalid_request POST /containers '{"container_id":"a.2",' "malformed JSON"
 refused 400 invalid_request POST /containers '[1,2]' "a body that is not an object"
