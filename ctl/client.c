@@ -10,6 +10,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "common/fs.h"
 #include "ctl/client.h"
 
 int ctl_parse_agent_url(const char *url, struct ctl_target *t)
@@ -67,46 +68,6 @@ static int dial(const struct ctl_target *t)
 	return fd;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static char *read_all(int fd, size_t *len)
-{
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap), *p;
-	ssize_t r;
-
-	while (buf) {
-		if (n + 1 >= cap) {
-			if (!(p = realloc(buf, cap *= 2)))
-				break;
-			buf = p;
-		}
-		r = read(fd, buf + n, cap - n - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			buf[n] = '\0';
-			*len = n;
-			return r < 0 ? (free(buf), NULL) : buf;
-		}
-		n += (size_t)r;
-	}
-	free(buf);
-	return NULL;
-}
-
 int ctl_request(const struct ctl_target *t, const char *method, const char *path,
 		const char *body, struct ctl_resp *out, const char **why)
 {
@@ -123,8 +84,8 @@ int ctl_request(const struct ctl_target *t, const char *method, const char *path
 		     "%s %s HTTP/1.1\r\nHost: netisold\r\nConnection: close\r\n"
 		     "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
 		     method, path, blen);
-	if (write_all(fd, head, (size_t)n) || (blen && write_all(fd, body, blen)) ||
-	    !(raw = read_all(fd, &len))) {
+	if (nis_write_all(fd, head, (size_t)n) || (blen && nis_write_all(fd, body, blen)) ||
+	    !(raw = nis_read_all(fd, &len))) {
 		*why = strerror(errno ? errno : EIO);
 		close(fd);
 		return -1;

@@ -17,47 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/fs.h"
+
 extern char **environ;
-
-static char *slurp(int fd, size_t *len)
-{
-	size_t cap = 4096, n = 0;
-	char *b = malloc(cap);
-	ssize_t r;
-
-	while (b && (r = read(fd, b + n, cap - n)) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			break;
-		if ((n += (size_t)r) == cap) {
-			char *nb = realloc(b, cap *= 2);
-
-			if (!nb) {
-				free(b);
-				return NULL;
-			}
-			b = nb;
-		}
-	}
-	*len = n;
-	return b;
-}
-
-static int put(int fd, const char *b, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, b, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		b += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 static double now_us(void)
 {
@@ -82,7 +44,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	if (!(conf = slurp(0, &clen)) || pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC))
+	if (!(conf = nis_read_all(0, &clen)) || pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC))
 		return 2;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
@@ -94,14 +56,14 @@ int main(int argc, char **argv)
 	}
 	close(in[0]);
 	close(out[1]);
-	put(in[1], conf, clen);		/* a plugin that exits early: EPIPE */
+	nis_write_all(in[1], conf, clen);	/* a plugin that exits early: EPIPE */
 	close(in[1]);
-	res = slurp(out[0], &olen);
+	res = nis_read_all(out[0], &olen);
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
 	t1 = now_us();
 	if (res)
-		put(1, res, olen);
+		nis_write_all(1, res, olen);
 	if ((tf = fopen(argv[1], "a"))) {
 		fprintf(tf, "%.0f\n", t1 - t0);
 		fclose(tf);
