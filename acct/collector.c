@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "acct/collector.h"
-#include "common/clock.h"
 #include "acct/state.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/thread.h"
 #include "tc/bpf.h"

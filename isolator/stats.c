@@ -7,8 +7,8 @@
 #include <time.h>
 
 #include "acct/collector.h"
-#include "common/clock.h"
 #include "acct/meter.h"
+#include "common/clock.h"
 #include "isolator/agent.h"
 #include "isolator/stats.h"
 #include "tc/police.h"

@@ -120,7 +120,7 @@ static void *run(void *arg)
 	const struct iso_flags *f = &w->a->cfg->flags;
 	uint64_t tick = f->network_enable_rate_statistics
 			? f->network_rate_statistics_interval.v : ISO_WATCH_S * 1000000000ull;
-	double last = nis_mono_s();
+	double last = nis_mono_s(), now;
 	struct timespec t;
 
 	if (tick > ISO_WATCH_S * 1000000000ull)
@@ -135,10 +135,11 @@ static void *run(void *arg)
 		if (pthread_cond_timedwait(&w->cv, &w->mu, &t) != ETIMEDOUT || w->stop)
 			continue;
 		pthread_mutex_unlock(&w->mu);
+		now = nis_mono_s();
 		if (f->network_enable_rate_statistics)
-			sample_rates(w->a, nis_mono_s());
-		if (nis_mono_s() - last >= ISO_WATCH_S - 0.001) {
-			last = nis_mono_s();
+			sample_rates(w->a, now);
+		if (now - last >= ISO_WATCH_S - 0.001) {
+			last = now;
 			check_all(w->a);
 		}
 		pthread_mutex_lock(&w->mu);
