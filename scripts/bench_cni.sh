@@ -10,7 +10,7 @@
 # A chained step's cost is its plugin's own ADD time. Each plugin is run
 # and timed by tests/bench/cni_exec as a runtime runs it (spawned, config on
 # a pipe, stdout read, waited for), so the shell's own fork is not counted;
-# the row "spawn" is what starting /bin/true that way costs, in every row.
+# the header says what starting /bin/true that way costs, in every row.
 # Prints a Markdown table (and writes it to $BENCH_OUT if set).
 # Usage: scripts/bench_cni.sh [N]   (root; a throw-away sandbox; needs
 # containernetworking-plugins in /usr/lib/cni)
@@ -41,7 +41,7 @@ chain() { local p; p=$(printf '%s,' "$@"); echo "{\"cniVersion\":\"1.0.0\",\"nam
 # the agent's namespace is entered once, by the shell that runs the loop)
 # to $SPENT (us), and the last ADD step's alone to $LAST.
 run() {
-	local cmd=$1 conf=$2 id=$3 ns=$4 n i idx prev='' out t0 entry type bin
+	local cmd=$1 conf=$2 id=$3 ns=$4 n i idx prev='' out entry type bin
 	n=$(jq '.plugins | length' <<<"$conf")
 	for ((i = 0; i < n; i++)); do
 		[ "$cmd" = DEL ] && idx=$((n - 1 - i)) || idx=$i
