@@ -16,6 +16,11 @@ void tc_nl_close(struct nl_sock *sk);
 int tc_nl_dump(struct nl_sock *sk, int type, void *hdr, size_t hdrlen,
 	       nl_recvmsg_msg_cb_t parse, void *arg, struct nis_err *err);
 
+/* One get request (one object, asked for exactly), its answer to parse:
+ * 0 or the kernel's -errno. */
+int tc_nl_get(struct nl_sock *sk, int type, void *hdr, size_t hdrlen,
+	      nl_recvmsg_msg_cb_t parse, void *arg);
+
 /* -NLE_* -> -errno. */
 int tc_nl_errno(int nle);
 

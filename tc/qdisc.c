@@ -1,11 +1,13 @@
 /* qdisc.c - ingress, clsact and the HTB limit through libnl-route-3 and the tbf
  * leaf (fq_codel: tc/leaf.c). */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <linux/pkt_sched.h>
+#include <netlink/msg.h>
 #include <netlink/route/class.h>
 #include <netlink/route/qdisc.h>
 #include <netlink/route/qdisc/htb.h>
@@ -80,38 +82,52 @@ int tc_qdisc_delete(struct nl_sock *sk, int ifindex, uint32_t parent,
 
 int tc_qdisc_exists(struct nl_sock *sk, int ifindex, uint32_t parent)
 {
-	struct nl_cache *cache;
-	struct rtnl_qdisc *q;
-	int rc = rtnl_qdisc_alloc_cache(sk, &cache);
+	char kind[16];
+	uint32_t handle;
 
-	if (rc < 0)
-		return tc_nl_errno(rc);
-	/* The ingress and clsact qdiscs both answer to parent ffff:fff1. */
-	q = rtnl_qdisc_get_by_parent(cache, ifindex, parent);
-	rc = q != NULL;
-	rtnl_qdisc_put(q);
-	nl_cache_free(cache);
-	return rc;
+	return tc_qdisc_kind(sk, ifindex, parent, kind, sizeof(kind), &handle);
 }
 
+struct kind_job {
+	char *kind;
+	size_t len;
+	uint32_t handle;
+	bool found;
+};
+
+static int kind_parse(struct nl_msg *msg, void *arg)
+{
+	struct kind_job *j = arg;
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+	struct nlattr *tb[TCA_MAX + 1];
+
+	if (h->nlmsg_type != RTM_NEWQDISC ||
+	    nlmsg_parse(h, sizeof(struct tcmsg), tb, TCA_MAX, NULL) < 0)
+		return NL_SKIP;
+	j->handle = ((struct tcmsg *)nlmsg_data(h))->tcm_handle;
+	snprintf(j->kind, j->len, "%s", tb[TCA_KIND] ? nla_get_string(tb[TCA_KIND]) : "");
+	j->found = true;
+	return NL_OK;
+}
+
+/* Asked for exactly (RTM_GETQDISC by parent), not found in a dump of every
+ * qdisc of the namespace, which grows with its containers. */
 int tc_qdisc_kind(struct nl_sock *sk, int ifindex, uint32_t parent, char *kind, size_t len,
 		  uint32_t *handle)
 {
-	struct nl_cache *cache;
-	struct rtnl_qdisc *q;
-	int rc = rtnl_qdisc_alloc_cache(sk, &cache);
+	struct tcmsg t = { .tcm_family = AF_UNSPEC, .tcm_ifindex = ifindex, .tcm_parent = parent };
+	struct kind_job j = { kind, len, 0, false };
+	int rc = tc_nl_get(sk, RTM_GETQDISC, &t, sizeof(t), kind_parse, &j);
 
-	if (rc < 0)
-		return tc_nl_errno(rc);
-	if ((q = rtnl_qdisc_get_by_parent(cache, ifindex, parent))) {
-		const char *k = rtnl_tc_get_kind(TC_CAST(q));
-		snprintf(kind, len, "%s", k ? k : "");
-		*handle = rtnl_tc_get_handle(TC_CAST(q));
-	}
-	rc = q != NULL;
-	rtnl_qdisc_put(q);
-	nl_cache_free(cache);
-	return rc;
+	/* None: ENOENT; only a built-in placeholder (an ingress queue whose
+	 * qdisc went, a device not yet up), which is not shown: EINVAL. */
+	if (rc == -ENOENT || rc == -EINVAL)
+		return 0;
+	if (rc)
+		return rc;
+	if (j.found)
+		*handle = j.handle;
+	return j.found;
 }
 
 static int limit_class(struct nl_sock *sk, int ifindex, const struct tc_limit *l,

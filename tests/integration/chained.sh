@@ -277,6 +277,8 @@ ct "$C1" $IP1 $V1; M1=$(mac_of ip netns exec "$C1")
 post "$(body c1 "$C1" eth0 $V1)"
 agent_stop
 ip netns del "$C1"
+# (its veth leaves the bridge when the kernel frees the namespace: not in s2)
+for _ in $(seq 100); do sb_host ip link show $V1 >/dev/null 2>&1 || break; sleep 0.1; done
 s2=$(ip -n "$C2" -o link show; tc -n "$C2" qdisc show; sb_host bridge link show)
 agent_start --accounting_interval=1secs
 api GET /containers/c1
