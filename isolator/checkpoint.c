@@ -18,6 +18,11 @@ struct iso_ckpt {
 	uint64_t failures;		/* writes that failed, all time */
 	bool failing;			/* the last write failed */
 	char why[256];			/* its error */
+	/* The writes' statements, prepared once (a create writes two rows,
+	 * and preparing one of 35 columns costs what writing it does), each
+	 * used under smu from its bind to its reset. */
+	pthread_mutex_t smu;
+	sqlite3_stmt *put, *state, *del;
 };
 
 static int sql_fail(struct iso_ckpt *c, int rc, const char *what, struct nis_err *err)
@@ -35,6 +40,7 @@ int iso_ckpt_open(const char *work_dir, struct iso_ckpt **out, struct nis_err *e
 		return nis_err_set(err, -ENOMEM, "out of memory");
 	snprintf(c->path, sizeof(c->path), "%s/netisol.db", work_dir);
 	pthread_mutex_init(&c->mu, NULL);
+	pthread_mutex_init(&c->smu, NULL);
 	rc = sqlite3_open_v2(c->path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		rc = sql_fail(c, rc, "cannot open", err);
@@ -63,7 +69,11 @@ void iso_ckpt_close(struct iso_ckpt *c)
 {
 	if (!c)
 		return;
+	sqlite3_finalize(c->put);
+	sqlite3_finalize(c->state);
+	sqlite3_finalize(c->del);
 	sqlite3_close(c->db);
+	pthread_mutex_destroy(&c->smu);
 	pthread_mutex_destroy(&c->mu);
 	free(c);
 }
@@ -95,16 +105,36 @@ static int wrote(struct iso_ckpt *c, int rc, struct nis_err *err)
 	return rc ? -EROFS : 0;
 }
 
-/* Runs one statement to completion; autocommit makes it a transaction. */
+/* *slot, prepared the first time; on success smu is held until run(). */
+static int prepared(struct iso_ckpt *c, sqlite3_stmt **slot, const char *sql,
+		    struct nis_err *err)
+{
+	int rc = SQLITE_OK;
+
+	pthread_mutex_lock(&c->smu);
+	if (!*slot)
+		rc = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, slot, NULL);
+	if (rc == SQLITE_OK)
+		return 0;
+	*slot = NULL;
+	pthread_mutex_unlock(&c->smu);
+	return sql_fail(c, rc, "cannot prepare", err);
+}
+
+/* Runs a prepared statement to completion (autocommit makes it a
+ * transaction), makes it ready for the next and lets smu go. */
 static int run(struct iso_ckpt *c, sqlite3_stmt *st, const char *what, struct nis_err *err)
 {
 	struct nis_err e = { "" };
 	int rc = sqlite3_step(st);
 
-	sqlite3_finalize(st);
 	if (!err)
 		err = &e;
-	return wrote(c, rc == SQLITE_DONE ? 0 : sql_fail(c, rc, what, err), err);
+	rc = rc == SQLITE_DONE ? 0 : sql_fail(c, rc, what, err);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	pthread_mutex_unlock(&c->smu);
+	return wrote(c, rc, err);
 }
 
 bool iso_ckpt_health(struct iso_ckpt *c, char *why, size_t len, uint64_t *failures)
@@ -122,13 +152,12 @@ bool iso_ckpt_health(struct iso_ckpt *c, char *why, size_t len, uint64_t *failur
 int iso_ckpt_put(struct iso_ckpt *c, const struct iso_ckpt_row *r, struct nis_err *err)
 {
 	sqlite3_stmt *st;
-	int rc = sqlite3_prepare_v2(c->db,
-		"INSERT OR REPLACE INTO containers VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-		"?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-		-1, &st, NULL);
+	int rc = prepared(c, &c->put, "INSERT OR REPLACE INTO containers VALUES (?,?,?,?,?,?,?,"
+			  "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", err);
 
-	if (rc != SQLITE_OK)
-		return sql_fail(c, rc, "cannot prepare", err);
+	if (rc)
+		return rc;
+	st = c->put;
 	sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, r->state);
 	sqlite3_bind_text(st, 3, r->labels.executor_id, -1, SQLITE_STATIC);
@@ -170,14 +199,15 @@ int iso_ckpt_put(struct iso_ckpt *c, const struct iso_ckpt_row *r, struct nis_er
 	return run(c, st, "cannot write a container", err);
 }
 
-static int by_id(struct iso_ckpt *c, const char *sql, const char *id, int state,
-		 struct nis_err *err)
+static int by_id(struct iso_ckpt *c, sqlite3_stmt **slot, const char *sql, const char *id,
+		 int state, struct nis_err *err)
 {
 	sqlite3_stmt *st;
-	int rc = sqlite3_prepare_v2(c->db, sql, -1, &st, NULL);
+	int rc = prepared(c, slot, sql, err);
 
-	if (rc != SQLITE_OK)
-		return sql_fail(c, rc, "cannot prepare", err);
+	if (rc)
+		return rc;
+	st = *slot;
 	if (state >= 0) {
 		sqlite3_bind_int(st, 1, state);
 		sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
@@ -190,12 +220,13 @@ static int by_id(struct iso_ckpt *c, const char *sql, const char *id, int state,
 int iso_ckpt_set_state(struct iso_ckpt *c, const char *id, enum iso_state s,
 		       struct nis_err *err)
 {
-	return by_id(c, "UPDATE containers SET state = ? WHERE id = ?", id, (int)s, err);
+	return by_id(c, &c->state, "UPDATE containers SET state = ? WHERE id = ?", id, (int)s,
+		     err);
 }
 
 int iso_ckpt_delete(struct iso_ckpt *c, const char *id, struct nis_err *err)
 {
-	return by_id(c, "DELETE FROM containers WHERE id = ?", id, -1, err);
+	return by_id(c, &c->del, "DELETE FROM containers WHERE id = ?", id, -1, err);
 }
 
 static void text_col(sqlite3_stmt *st, int i, char *out, size_t len)
