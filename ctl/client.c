@@ -1,8 +1,6 @@
 /* client.c - HTTP/1.1 with Connection: close: write the request, read
  * until EOF, split status line, headers and body. */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,59 +11,26 @@
 #include "common/fs.h"
 #include "ctl/client.h"
 
-int ctl_parse_agent_url(const char *url, struct ctl_target *t)
-{
-	static char host[256];
-	unsigned int port = 5051;
-	const char *p = url;
-
-	if (!strncmp(p, "http://", 7))
-		p += 7;
-	size_t n = strcspn(p, ":/");
-	if (n == 0 || n >= sizeof(host))
-		return -1;
-	memcpy(host, p, n);
-	host[n] = '\0';
-	if (p[n] == ':' && (sscanf(p + n + 1, "%u", &port) != 1 || port == 0 || port > 65535))
-		return -1;
-	t->socket = NULL;
-	t->host = host;
-	t->port = port;
-	return 0;
-}
-
+/* The unix socket; TCP through t->dial (ctl/tcp.c, netisolctl's alone:
+ * the CNI plugin, linked statically, must not pull in getaddrinfo). */
 static int dial(const struct ctl_target *t)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai = NULL;
-	char port[16];
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd;
 
-	if (t->socket) {
-		struct sockaddr_un sa = { .sun_family = AF_UNIX };
-		if (strlen(t->socket) >= sizeof(sa.sun_path)) {
-			errno = ENAMETOOLONG;
-			return -1;
-		}
-		strcpy(sa.sun_path, t->socket);
-		if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
-			return -1;
-		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
-			return fd;
-		close(fd);
+	if (!t->socket)
+		return t->dial(t);
+	if (strlen(t->socket) >= sizeof(sa.sun_path)) {
+		errno = ENAMETOOLONG;
 		return -1;
 	}
-	snprintf(port, sizeof(port), "%u", t->port);
-	if (getaddrinfo(t->host, port, &hints, &ai)) {
-		errno = EHOSTUNREACH;
+	strcpy(sa.sun_path, t->socket);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
 		return -1;
-	}
-	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen)) {
-		close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(ai);
-	return fd;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+		return fd;
+	close(fd);
+	return -1;
 }
 
 int ctl_request(const struct ctl_target *t, const char *method, const char *path,

@@ -9,6 +9,7 @@ struct ctl_target {
 	const char *socket;	/* unix socket path, or NULL */
 	const char *host;	/* TCP when socket is NULL */
 	unsigned int port;
+	int (*dial)(const struct ctl_target *t);	/* TCP's: its fd or -1, errno */
 };
 
 struct ctl_resp {
@@ -17,7 +18,8 @@ struct ctl_resp {
 	size_t len;
 };
 
-/* Parses "http://HOST:PORT[/]" into t (host points into url's copy). */
+/* Parses "http://HOST:PORT[/]" into t (host points into url's copy), to
+ * be reached over TCP (ctl/tcp.c: not in the CNI plugin). */
 int ctl_parse_agent_url(const char *url, struct ctl_target *t);
 
 /* Returns 0, or -1 when the agent could not be reached (errno text in

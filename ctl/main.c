@@ -22,7 +22,7 @@
 
 enum { EX_OK, EX_REFUSED, EX_USAGE, EX_UNREACHABLE };
 
-static struct ctl_target target = { "/run/netisol/api.sock", NULL, 0 };
+static struct ctl_target target = { .socket = "/run/netisol/api.sock" };
 
 struct opts {
 	const char *ports, *egress, *ingress, *id, *watch;

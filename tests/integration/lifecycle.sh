@@ -106,6 +106,10 @@ ctl create c.2 --egress-rate 1XB 2>/dev/null; [ $? = 2 ]
 ok $? "netisolctl with a bad rate exits 2"
 "$top_builddir/netisolctl" --socket /nonexistent/api.sock list 2>/dev/null; [ $? = 3 ]
 ok $? "netisolctl with no agent exits 3"
+[ "$(sb_host "$top_builddir/netisolctl" --agent http://127.0.0.1:5051 list --json | jq length)" = 24 ]
+ok $? "netisolctl --agent http://127.0.0.1:5051 (TCP) lists the same 24"
+sb_host "$top_builddir/netisolctl" --agent http://127.0.0.1:1 list 2>/dev/null; [ $? = 3 ]
+ok $? "netisolctl --agent with nobody at the port exits 3"
 ctl update c.1 --egress-rate 3MB | grep -q 'updated c.1'
 ok $? "netisolctl update"
 ctl destroy c.1 >/dev/null
