@@ -143,14 +143,17 @@ static int clsact(struct iso_dp *dp, struct iso_dp_ct *ct, struct nis_err *err)
 	return 0;
 }
 
+/* The agent's one guard program, loaded for the first chained container. */
 static int guard_attach(struct iso_dp *dp, struct iso_dp_ct *ct, bool replace,
 			struct nis_err *err)
 {
-	struct tc_chainguard g = { .ip = ct->chain.ip, .police = dp->guard.police,
-				   .slot = ct->slot };
+	struct tc_chainguard g = { .ip = ct->chain.ip, .slot = ct->slot };
+	int rc;
 
+	if (dp->chain.prog < 0 && (rc = tc_chainguards_open(&dp->chain, dp->guard.police, err)))
+		return rc;
 	memcpy(g.mac, ct->chain.mac, sizeof(g.mac));
-	return tc_chainguard_attach(dp->sk, ct->veth_ifindex, &g, replace, err);
+	return tc_chainguard_attach(dp->sk, &dp->chain, ct->veth_ifindex, &g, replace, err);
 }
 
 /* Ours, on both ends (an HTB where it has, or wanted, a limit); inside
@@ -160,7 +163,7 @@ static void remove_ours(struct iso_dp *dp, struct iso_dp_ct *ct, bool eg, bool i
 	int v = ct->veth_ifindex;
 
 	if (v > 0) {
-		tc_chainguard_detach(dp->sk, v, NULL);
+		tc_chainguard_detach(dp->sk, &dp->chain, v, NULL);
 		tc_acct_detach(dp->sk, v, ACCT_PRIO_CHAINED);
 		if (in && ours_htb(dp->sk, v))
 			tc_qdisc_delete(dp->sk, v, TC_H_ROOT, NULL);

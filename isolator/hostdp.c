@@ -43,6 +43,7 @@ int iso_dp_probe(struct iso_dp *dp, const struct iso_config *c, struct nis_err *
 
 	dp->fast.ports = dp->fast.progs = -1;
 	dp->guard.owners = dp->guard.echo = dp->guard.police = -1;
+	dp->chain.map = dp->chain.prog = -1;
 	if ((rc = tc_probe(&dp->feat, err)))
 		return rc;
 	if ((missing = tc_features_missing(&dp->feat)))
@@ -309,6 +310,7 @@ void iso_dp_close(struct iso_dp *dp)
 	if (dp->guard.police >= 0)
 		close(dp->guard.police);
 	dp->guard.owners = dp->guard.police = -1;
+	tc_chainguards_close(&dp->chain);
 	tc_fast_close(&dp->fast);
 	tc_nl_close(dp->sk);
 	dp->sk = NULL;

@@ -8,6 +8,7 @@
 
 #include "isolator/config.h"
 #include "isolator/ids.h"
+#include "tc/chainguard.h"
 #include "tc/fastpath.h"
 #include "tc/guard.h"
 #include "tc/host.h"
@@ -73,6 +74,7 @@ struct iso_dp {
 	struct tc_guard guard;		/* what containers may send; its owners array */
 	bool fast_on;			/* the kernel runs the fast path */
 	struct tc_fast fast;		/* its maps (-1: not set up) */
+	struct tc_chainguards chain;	/* chained mode's guard (-1: not loaded yet) */
 };
 
 extern const char *const dp_copied_sysctls[DP_N_SYSCTLS];

@@ -10,10 +10,14 @@
  * container's egress cap (tc/police.h, its slot) and dropped over it, so
  * a root tenant that deletes its own HTB stays capped. What passes goes on
  * (TC_ACT_UNSPEC) to the later filters: counting, other users' filters.
- * Maps: the police array, read and written by the meter. Cost
- * (tests/bench/fast_cost, 2 M runs, best of 5): 3 ns a frame for the
- * checks (one skb_load_bytes; two for ARP), 32 ns with a capped meter
- * (fast_cost runs faster than any cap: mostly frames over it). */
+ * Maps: the containers' entries (below), a hash by host veth ifindex; the
+ * police array, read and written by the meter. Cost (tests/bench/fast_cost,
+ * 2 M runs, best of 5): 11-12 ns a frame for the checks (the entry's hash
+ * lookup, one skb_load_bytes; two for ARP), 41-46 ns with a capped meter
+ * (fast_cost runs faster than any cap: mostly frames over it); a guard
+ * with the container's values as immediates, loaded per container, took
+ * 5 ns, but a create paid the verifier for it (~0.25 ms, the largest
+ * single step of a chained create). */
 #ifndef NIS_TC_CHAINGUARD_H
 #define NIS_TC_CHAINGUARD_H
 
@@ -28,25 +32,41 @@ struct nl_sock;
 #define TC_CHAINGUARD_PRIO 1		/* before the chained counting filters (2) */
 #define TC_CHAINGUARD_NAME "netisol_chain"
 
+/* One container's: the frames of its host veth must carry these. */
 struct tc_chainguard {
 	uint8_t mac[6];		/* the container's */
 	struct in_addr ip;	/* the container's */
-	int police;		/* the egress meters, -1: none */
-	uint32_t slot;		/* its entry there */
+	uint32_t slot;		/* its meter there */
 };
 
-/* Loads the program for g; its fd or -errno (the verifier's words in err). */
-int tc_chainguard_prog_load(const struct tc_chainguard *g, struct nis_err *err);
+/* The agent's one program and the map, keyed by host veth ifindex, where
+ * it finds each container's tc_chainguard (a frame from a device with no
+ * entry is dropped). A program left on a veth by an earlier agent run
+ * keeps its own map, so the veth stays guarded while no agent runs. */
+struct tc_chainguards {
+	int map, prog;		/* -1: not open */
+};
 
-/* The program on ifindex's clsact ingress (which must exist) at
- * TC_CHAINGUARD_PRIO; with replace, one already there is replaced in place. */
-int tc_chainguard_attach(struct nl_sock *sk, int ifindex, const struct tc_chainguard *g,
-			 bool replace, struct nis_err *err);
+/* Loads the program, metering against police (the meters, -1: none).
+ * 0 or -errno (the verifier's words in err). */
+int tc_chainguards_open(struct tc_chainguards *s, int police, struct nis_err *err);
+void tc_chainguards_close(struct tc_chainguards *s);
+
+/* ifindex's entry set to g (added or changed). */
+int tc_chainguard_set(const struct tc_chainguards *s, int ifindex,
+		      const struct tc_chainguard *g, struct nis_err *err);
+
+/* The entry, then the program on ifindex's clsact ingress (which must
+ * exist) at TC_CHAINGUARD_PRIO; with replace, one already there (this or an
+ * earlier agent's) is replaced in place. A new entry goes again on failure. */
+int tc_chainguard_attach(struct nl_sock *sk, const struct tc_chainguards *s, int ifindex,
+			 const struct tc_chainguard *g, bool replace, struct nis_err *err);
 
 /* Whether ifindex has it: 1, 0, -errno. */
 int tc_chainguard_present(struct nl_sock *sk, int ifindex);
 
-/* Removes it; 0 also when it is not there. */
-int tc_chainguard_detach(struct nl_sock *sk, int ifindex, struct nis_err *err);
+/* Removes it and its entry; 0 also when it is not there. */
+int tc_chainguard_detach(struct nl_sock *sk, const struct tc_chainguards *s, int ifindex,
+			 struct nis_err *err);
 
 #endif

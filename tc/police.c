@@ -67,12 +67,13 @@ void tc_police_dropped(int police, uint32_t slot, uint64_t *bytes, uint64_t *pac
 	*bytes = m.dropped, *packets = m.dropped_packets;
 }
 
-int tc_police_emit(struct bpf_insn *p, int police, uint32_t slot, int *drop_jump)
+/* key: the instruction that puts the slot at KEY_AT. */
+static int emit(struct bpf_insn *p, int police, struct bpf_insn key, int *drop_jump)
 {
 	int n = 0, pass[4], np = 0, busy[2], nb = 0, single, over;
 
 	/* An uncapped container pays the lookup alone (an array: inlined). */
-	p[n++] = ST_MEM(BPF_W, BPF_REG_10, KEY_AT, (int32_t)slot);
+	p[n++] = key;
 	n += tc_bpf_ld_map_fd(p + n, BPF_REG_1, police);
 	p[n++] = MOV64_REG(BPF_REG_2, BPF_REG_10);
 	p[n++] = ADD64_IMM(BPF_REG_2, KEY_AT);
@@ -132,6 +133,16 @@ int tc_police_emit(struct bpf_insn *p, int police, uint32_t slot, int *drop_jump
 	for (int i = 0; i < np; i++)
 		tc_bpf_jump_to(p, pass[i], n);
 	return n;
+}
+
+int tc_police_emit(struct bpf_insn *p, int police, uint32_t slot, int *drop_jump)
+{
+	return emit(p, police, ST_MEM(BPF_W, BPF_REG_10, KEY_AT, (int32_t)slot), drop_jump);
+}
+
+int tc_police_emit_reg(struct bpf_insn *p, int police, int slot_reg, int *drop_jump)
+{
+	return emit(p, police, STX_MEM(BPF_W, BPF_REG_10, slot_reg, KEY_AT), drop_jump);
 }
 
 bool tc_police_supported(struct nis_err *err)

@@ -44,4 +44,7 @@ struct bpf_insn;
  * Returns the number of instructions. */
 int tc_police_emit(struct bpf_insn *p, int police, uint32_t slot, int *drop_jump);
 
+/* The same, the slot read from register slot_reg (its low 32 bits) first. */
+int tc_police_emit_reg(struct bpf_insn *p, int police, int slot_reg, int *drop_jump);
+
 #endif

@@ -142,7 +142,8 @@ int main(int argc, char **argv)
 	struct tc_fast f1 = { -1, -1 }, f2 = { -1, -1 };
 	/* build_frame's source MAC; owner 1 of its source port */
 	struct tc_guard guard = { { 4, 4, 4, 4, 4, 4 }, { 0 }, -1, -1, 1, 1, -1 };
-	struct tc_chainguard chain = { { 4, 4, 4, 4, 4, 4 }, { 0 }, -1, 1 };
+	struct tc_chainguard chain = { { 4, 4, 4, 4, 4, 4 }, { 0 }, 1 };
+	struct tc_chainguards cg1 = { -1, -1 }, cg2 = { -1, -1 };
 	int trie, counters, progs[NPROGS];
 	const char *names[NPROGS] = { "none", "peer", "agent", "agent_bare", "miss", "veth_count",
 				      "veth_tx", "guard_tx", "uncapped_tx", "police_tx", "chain_guard",
@@ -168,11 +169,15 @@ int main(int argc, char **argv)
 	    (progs[7] = tc_acct_prog_load(trie, counters, TC_ACCT_TX, &guard, 1, &err)) < 0 ||
 	    (guard.police = tc_police_create(&err)) < 0 ||
 	    (progs[8] = tc_acct_prog_load(trie, counters, TC_ACCT_TX, &guard, 1, &err)) < 0 ||
-	    (progs[10] = tc_chainguard_prog_load(&chain, &err)) < 0 ||
-	    (chain.police = guard.police, progs[11] = tc_chainguard_prog_load(&chain, &err)) < 0) {
+	    /* BPF_PROG_TEST_RUN's frames come from lo (ifindex 1): its entry */
+	    tc_chainguards_open(&cg1, -1, &err) || tc_chainguard_set(&cg1, 1, &chain, &err) ||
+	    tc_chainguards_open(&cg2, guard.police, &err) ||
+	    tc_chainguard_set(&cg2, 1, &chain, &err)) {
 		fprintf(stderr, "fast_cost: %s\n", err.msg);
 		return 1;
 	}
+	progs[10] = cg1.prog;
+	progs[11] = cg2.prog;
 	progs[4] = progs[2];
 	progs[9] = progs[8];		/* capped from here on */
 	for (int i = 0; i < NPROGS; i++) {

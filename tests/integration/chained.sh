@@ -199,6 +199,22 @@ check arrives c2 "arp-own" "$(arp "$M1" $IP1 $IP1 arp-own)"
 check refused c2 "arp-gw" "$(arp "$M1" $GW $GW arp-gw)"
 check refused c2 "arp-mac" "$(arp $FAKE $IP1 $IP1 arp-mac)"
 check refused c2 "ipv6" "$(printf '%s%s86dd' "$(hx "$M2")" "$(hx "$M1")")60000000000811ff$(printf '0%.0s' $(seq 64))$(str_hx ipv6)"
+# Both chained: one guard program reads each veth's entry; c1 in c2's
+# whole identity (its MAC and address) is still c1, on cv1.
+post "$(printf '{"container_id":"c2","netns":"/run/netns/%s","ifname":"eth0","chained":{"host_veth":"%s","address":"%s/16","mac":"%s"}}' \
+	"$C2" $V2 $IP2 "$M2")"; a=$API_STATUS
+[ "$a" = 201 ] && [ "$(sb_host tc filter show dev $V1 ingress pref 1 | grep -o 'id [0-9]*')" = \
+	"$(sb_host tc filter show dev $V2 ingress pref 1 | grep -o 'id [0-9]*')" ]
+ok $? "c2 chained too ($a): cv1 and cv2 run the same guard program"
+check refused world "as-c2" "$(udp_frame "$BMAC" "$M2" $IP2 $W as-c2)"
+sb_world "$RAW" count eth0 "$(str_hx own-c2)" 1.5 >"$SB_DIR/seen" & cnt=$!
+sleep 0.3
+ip netns exec "$C2" "$RAW" send eth0 "$(udp_frame "$BMAC" "$M2" $IP2 $W own-c2)" 3
+wait $cnt
+n=$(cat "$SB_DIR/seen")
+api DELETE /containers/c2
+[ "${n:-0}" -ge 1 ] && [ "$API_STATUS" = 204 ] && [ -z "$(sb_host tc filter show dev $V2 ingress)" ]
+ok $? "c2's own frames arrive (arrived: $n); DELETE c2 takes its guard off cv2"
 
 # ---- counted ----
 sleep 2.5
