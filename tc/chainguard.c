@@ -208,7 +208,7 @@ int tc_chainguard_attach(struct nl_sock *sk, const struct tc_chainguards *s, int
 		return rc;
 	rc = tc_bpf_attach(sk, ifindex, TC_CLSACT_INGRESS, TC_CHAINGUARD_PRIO, ETH_P_ALL,
 			   TC_CHAINGUARD_NAME, s->prog, replace, err);
-	if (rc && !replace)
+	if (rc)		/* a filter left in place keeps its own program and map */
 		tc_bpf_map_elem(BPF_MAP_DELETE_ELEM, s->map, &key, NULL, 0);
 	return rc;
 }

@@ -58,7 +58,7 @@ int tc_chainguard_set(const struct tc_chainguards *s, int ifindex,
 
 /* The entry, then the program on ifindex's clsact ingress (which must
  * exist) at TC_CHAINGUARD_PRIO; with replace, one already there (this or an
- * earlier agent's) is replaced in place. A new entry goes again on failure. */
+ * earlier agent's) is replaced in place. The entry goes again on failure. */
 int tc_chainguard_attach(struct nl_sock *sk, const struct tc_chainguards *s, int ifindex,
 			 const struct tc_chainguard *g, bool replace, struct nis_err *err);
 
