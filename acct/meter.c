@@ -115,6 +115,34 @@ int acct_meter_follow(struct acct_meter *m, struct nis_err *err)
 	return 1;
 }
 
+int acct_meter_verify(struct acct_meter *m, char *why, size_t len)
+{
+	static const char *const side[2] = { "egress (what it receives)",
+					     "ingress (what it sends)" };
+	int rc = 0, fd;
+	uint32_t id;
+
+	if (!m)
+		return 0;
+	pthread_mutex_lock(&m->a->lock);
+	for (int dir = TC_ACCT_RX; dir <= TC_ACCT_TX && !rc; dir++) {
+		fd = tc_acct_find_counters(m->a->sk, m->ifindex, hook[dir], m->prio, &id, NULL);
+		if (fd >= 0)
+			close(fd);
+		if (fd == -ENOENT)
+			rc = snprintf(why, len, "no counting filter (prio %u) on %s's %s", m->prio,
+				      m->veth, side[dir]) > 0;
+		else if (fd < 0)
+			rc = snprintf(why, len, "cannot read %s's filters: %s", m->veth,
+				      strerror(-fd)) > 0;
+		else if (id != m->map_id)
+			rc = snprintf(why, len, "%s's %s counts into map %u, not its own (%u)",
+				      m->veth, side[dir], id, m->map_id) > 0;
+	}
+	pthread_mutex_unlock(&m->a->lock);
+	return rc;
+}
+
 /* ---- the meter ---- */
 
 static struct acct_meter *meter_new(struct acct *a, const char *veth,

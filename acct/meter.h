@@ -48,6 +48,9 @@ int acct_meter_attach_chained(struct acct *a, const char *veth, int ifindex,
 			      struct acct_meter **out, struct nis_err *err);
 int acct_meter_resume_chained(struct acct *a, const char *veth, int ifindex,
 			      struct acct_meter **out, struct nis_err *err);
+/* Whether both counting filters are on the veth, over m's own counters:
+ * 0 yes (or no meter), 1 no (why says what is wrong). */
+int acct_meter_verify(struct acct_meter *m, char *why, size_t len);
 /* The counters map, for the fast path's program; -1: none. */
 int acct_meter_fd(struct acct_meter *m);
 /* Closes the agent's handle (the filters keep the counters); NULL-safe. */

@@ -1,5 +1,6 @@
 /* check.c - the read-only commands: CHECK (is the attachment what ADD
- * made?) and STATUS (can the agent take an ADD?). */
+ * made, in the agent's record and in the kernel?) and STATUS (can the
+ * agent take an ADD?). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -200,6 +201,27 @@ static int compare(const struct cni_ctx *c, json_t *rec, struct cni_err *err)
 	return rc;
 }
 
+/* The kernel against the record, by the agent (GET .../kernel). */
+static int kernel_ok(const struct cni_ctx *c, struct cni_err *err)
+{
+	const char *why;
+	struct cni_reply r;
+	char path[128];
+	int rc;
+
+	snprintf(path, sizeof(path), "/containers/%s/kernel", c->container_id);
+	if ((rc = cni_agent_request(&c->agent, "GET", path, NULL, &r, err)))
+		return rc;
+	why = json_string_value(json_object_get(r.body, "problem"));
+	if (r.status != 200 || !json_is_boolean(json_object_get(r.body, "ok")))
+		rc = cni_agent_error(&r, err);
+	else if (!json_is_true(json_object_get(r.body, "ok")))
+		rc = cni_err_set(err, CNI_ERR_MISMATCH, "CHECK: in the kernel, %s",
+				 why ? why : "(no reason given)");
+	cni_reply_free(&r);
+	return rc;
+}
+
 int cni_cmd_check(struct cni_ctx *c, struct cni_err *err)
 {
 	const char *net;
@@ -217,8 +239,8 @@ int cni_cmd_check(struct cni_ctx *c, struct cni_err *err)
 				 "in network %s (%s%s)", c->container_id, c->cfg.name,
 				 net ? "it is in network " : "made through netisold's API",
 				 net ? net : "");
-	else
-		rc = compare(c, rec, err);
+	else if (!(rc = compare(c, rec, err)))
+		rc = kernel_ok(c, err);
 	json_decref(rec);
 	return rc;
 }

@@ -365,24 +365,48 @@ void http_containers_patch(struct http_req *req, struct http_resp *resp)
 	write_request(req, resp, false);
 }
 
+/* Before the lookup, and the same answer whether the id exists or not, so
+ * a tenant learns nothing about other tenants' containers. */
+static bool visible(struct http_req *req, struct http_resp *resp)
+{
+	if (http_scope_sees(req->scope, req->arg))
+		return true;
+	http_error(resp, 403, "forbidden", "container '%s' is not visible to this principal",
+		   req->arg);
+	return false;
+}
+
 void http_containers_get(struct http_req *req, struct http_resp *resp)
 {
 	struct nis_err err = { "" };
 	struct iso_record r;
 	int rc;
 
-	/* Before the lookup, and the same answer whether the id exists or not,
-	 * so a tenant learns nothing about other tenants' containers. */
-	if (!http_scope_sees(req->scope, req->arg)) {
-		http_error(resp, 403, "forbidden", "container '%s' is not visible to this "
-			   "principal", req->arg);
+	if (!visible(req, resp))
 		return;
-	}
 	rc = iso_agent_get(req->app, req->arg, &r, &err);
 	if (rc)
 		fail(resp, rc, &err);
 	else
 		reply_record(resp, 200, &r);
+}
+
+/* GET /containers/{id}/kernel: the CNI plugin's CHECK, in the kernel. */
+void http_containers_kernel(struct http_req *req, struct http_resp *resp)
+{
+	struct nis_err err = { "" };
+	char why[512];
+	int rc;
+
+	if (!visible(req, resp))
+		return;
+	if ((rc = iso_agent_verify(req->app, req->arg, why, sizeof(why), &err)))
+		fail(resp, rc, &err);
+	else
+		http_json(resp, 200, why[0] ? json_pack("{s:s, s:b, s:s}", "container_id",
+							 req->arg, "ok", 0, "problem", why)
+					    : json_pack("{s:s, s:b}", "container_id", req->arg,
+							"ok", 1));
 }
 
 void http_containers_list(struct http_req *req, struct http_resp *resp)

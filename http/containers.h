@@ -10,6 +10,7 @@
 void http_containers_post(struct http_req *req, struct http_resp *resp);
 void http_containers_list(struct http_req *req, struct http_resp *resp);
 void http_containers_get(struct http_req *req, struct http_resp *resp);
+void http_containers_kernel(struct http_req *req, struct http_resp *resp);
 void http_containers_patch(struct http_req *req, struct http_resp *resp);
 void http_containers_delete(struct http_req *req, struct http_resp *resp);
 

@@ -47,6 +47,7 @@ const struct http_route http_routes[] = {
 	{ "GET", "/containers", http_containers_list, HTTP_READ },
 	{ "POST", "/containers", http_containers_post, HTTP_WRITE },
 	{ "GET", "/containers/{id}", http_containers_get, HTTP_READ },
+	{ "GET", "/containers/{id}/kernel", http_containers_kernel, HTTP_READ },
 	{ "PATCH", "/containers/{id}", http_containers_patch, HTTP_WRITE },
 	{ "DELETE", "/containers/{id}", http_containers_delete, HTTP_WRITE },
 	{ "GET", "/accounting", http_accounting, HTTP_READ },

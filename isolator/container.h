@@ -116,6 +116,10 @@ int iso_agent_update(struct iso_agent *a, const char *id, const struct iso_updat
 int iso_agent_destroy(struct iso_agent *a, const char *id, struct nis_err *err);
 int iso_agent_get(struct iso_agent *a, const char *id, struct iso_record *out,
 		  struct nis_err *err);
+/* verify.c: id's kernel objects against the agent's record: 0 with why ""
+ * when they agree, else why says the first difference; -ENOENT unknown. */
+int iso_agent_verify(struct iso_agent *a, const char *id, char *why, size_t len,
+		     struct nis_err *err);
 /* All records, sorted by id; *out is an array of n records to free. */
 int iso_agent_list(struct iso_agent *a, struct iso_record **out, size_t *n,
 		   struct nis_err *err);

@@ -94,6 +94,10 @@ int iso_dp_police_sync(struct iso_dp *dp, const struct iso_dp_ct *ct, const stru
 int iso_dp_shaping_check(struct iso_dp *dp, struct iso_dp_ct *ct, const struct iso_flags *f,
 			 double now);
 
+/* Whether ct's limit classes are as set: 0 yes, 1 no (why says which). */
+int iso_dp_shaping_verify(struct iso_dp *dp, const struct iso_dp_ct *ct,
+			  const struct iso_flags *f, char *why, size_t len);
+
 /* Opens the statistics readers in ct's namespace the flags ask for (and,
  * but in chained mode, its ip_local_port_range for the watch). */
 int iso_dp_open_stat_fds(struct iso_dp_ct *ct, const struct iso_flags *f, struct nis_err *err);

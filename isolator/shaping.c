@@ -174,3 +174,39 @@ int iso_dp_shaping_check(struct iso_dp *dp, struct iso_dp_ct *ct, const struct i
 		log_msg(LOG_WARN, "%s: cannot put its egress HTB back: %s", ct->netns, err.msg);
 	return rc ? rc : 1;
 }
+
+/* One limit's class: 0 as set, 1 not (why says which). */
+static int limit_verify(struct nl_sock *sk, int ifindex, struct tc_limit l, uint64_t rate,
+			const char *where, char *why, size_t len)
+{
+	uint64_t bytes, packets;
+	int rc;
+
+	l = at_rate(&l, rate);
+	if (!(rc = tc_limit_check(sk, ifindex, &l, &bytes, &packets)))
+		return 0;
+	if (rc < 0)
+		snprintf(why, len, "cannot read the classes of %s: %s", where, strerror(-rc));
+	else
+		snprintf(why, len, "%s has no HTB class 1:1 at %llu bytes/s", where,
+			 (unsigned long long)rate);
+	return 1;
+}
+
+int iso_dp_shaping_verify(struct iso_dp *dp, const struct iso_dp_ct *ct,
+			  const struct iso_flags *f, char *why, size_t len)
+{
+	char where[PATH_MAX + 64];
+
+	if (ct->ingress.set) {
+		snprintf(where, sizeof(where), "host veth %s", ct->veth);
+		if (limit_verify(dp->sk, ct->veth_ifindex, ingress_limit(dp, ct, f), ct->ingress.v,
+				 where, why, len))
+			return 1;
+	}
+	if (!ct->egress.set || !ct->nsk)
+		return 0;
+	snprintf(where, sizeof(where), "%s in %s", ct->ifname, ct->netns);
+	return limit_verify(ct->nsk, ct->ct_eth0, egress_limit(dp, ct, f), ct->egress.v, where,
+			    why, len);
+}

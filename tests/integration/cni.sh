@@ -264,6 +264,20 @@ NET=other chk "$(NET=other conf 1.1.0)" $(att "$id" "/run/netns/$ns") "$ARGS"
 fails 3 "CHECK from another network"
 cni CHECK "$(jq -c '. + {prevResult: {"cniVersion":"1.1.0","interfaces":[],"ips":[]}}' <<<"$cfg")" $(att "$id" "/run/netns/$ns") "$ARGS"
 fails 100 "CHECK with a prevResult that lacks the interfaces"
+# CHECK asks the agent to compare the kernel with its record.
+api GET "/containers/$id"; hv=$(jq -r .host_veth <<<"$API_BODY")
+sb_host tc qdisc del dev "$hv" root
+chk "$cfg" $(att "$id" "/run/netns/$ns") "$ARGS"
+fails 100 "CHECK after the ingress HTB on its host veth was deleted by hand"
+[[ $(jq -r .msg <<<"$OUT") == *"in the kernel, host veth $hv has no HTB class 1:1"* ]]
+ok $? "  the message says what the kernel lacks ($(jq -r .msg <<<"$OUT"))"
+api GET "/containers/$id/kernel"
+[ "$API_STATUS" = 200 ] && jq -e '.ok == false and (.problem | test("HTB"))' <<<"$API_BODY" >/dev/null
+ok $? "  GET /containers/{id}/kernel says the same ($API_BODY)"
+api PATCH "/containers/$id" '{"ingress_rate_limit":1250000}'
+api PATCH "/containers/$id" '{"ingress_rate_limit":10000000}'
+chk "$cfg" $(att "$id" "/run/netns/$ns") "$ARGS"
+succeeds "  its limit PATCHed back: CHECK succeeds again" quiet
 
 cni ADD "$(conf 1.0.0)" $(att "$id" "/run/netns/${SB}n0")
 fails 7 "a second ADD for the same container id"
@@ -306,6 +320,12 @@ if [ -x /usr/lib/cni/bridge ] && [ -x /usr/lib/cni/host-local ]; then
 	ok $? "  the record: chained on bridge's host veth, the container's address, 1000000 B/s"
 	cni CHECK "$(conf 1.0.0 '"mode":"chained","egressRate":8000000,"prevResult":'"$prev")" $(att "${SB}ch" "/run/netns/${SB}nb")
 	succeeds "  CHECK of the chained attachment" quiet
+	hv=$(jq -r '.interfaces[1].name' <<<"$prev")
+	sb_host tc filter del dev "$hv" ingress pref 1
+	cni CHECK "$(conf 1.0.0 '"mode":"chained","egressRate":8000000,"prevResult":'"$prev")" $(att "${SB}ch" "/run/netns/${SB}nb")
+	fails 100 "  CHECK after its guard filter was deleted by hand"
+	[[ $(jq -r .msg <<<"$OUT") == *"host veth $hv has no guard filter"* ]]
+	ok $? "  the message names the guard ($(jq -r .msg <<<"$OUT"))"
 	cni DEL "$(conf 1.0.0 '"mode":"chained","egressRate":8000000,"prevResult":'"$prev")" $(att "${SB}ch" "/run/netns/${SB}nb")
 	api GET "/containers/${SB}ch"
 	[ "$RC" = 0 ] && [ "$API_STATUS" = 404 ] && sb_host ip link show "$(jq -r '.interfaces[1].name' <<<"$prev")" >/dev/null
@@ -320,6 +340,12 @@ fi
 api POST /containers '{"container_id":"api.1"}'
 [ "$API_STATUS" = 201 ]
 ok $? "a container made through the API"
+api GET /containers/api.1/kernel
+[ "$API_STATUS" = 200 ] && jq -e '.ok == true and (has("problem") | not)' <<<"$API_BODY" >/dev/null
+ok $? "  GET /containers/api.1/kernel: as recorded ($API_BODY)"
+api GET /containers/nosuch/kernel
+[ "$API_STATUS" = 404 ]
+ok $? "  GET /containers/nosuch/kernel: 404"
 cni DEL "$(conf 1.0.0)" $(att api.1 "/run/netns/${SB}n0")
 api GET /containers/api.1
 succeeds "DEL of an API container: success" quiet
