@@ -79,6 +79,8 @@ ok $? "tenant: GET /containers/$B is 403 forbidden ($body)"
 ok $? "tenant: GET /containers/ten.nosuch (unknown) is 403 too"
 [ "$(tcode alice:a GET /containers/ten.gone)" = 404 ]
 ok $? "tenant: an id of its own that does not exist is 404"
+[ "$(tcode alice:a GET /containers/$A/kernel)" = 200 ] && [ "$(tcode alice:a GET /containers/$B/kernel)" = 403 ]
+ok $? "tenant: GET /containers/$A/kernel is 200, $B's 403"
 
 # No writes, not even on its own container.
 [ "$(tcode alice:a POST /containers '{"container_id":"ten.c"}')" = 403 ] &&
