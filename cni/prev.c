@@ -93,10 +93,27 @@ static const char *find_address(json_t *ips, size_t ct)
 	return indexed ? NULL : any;
 }
 
+/* An IPv6 address on interface ct (or on none named): its text, or NULL. */
+static const char *find_ipv6(json_t *ips, size_t ct)
+{
+	const char *a;
+	size_t i;
+	json_t *e, *idx;
+
+	json_array_foreach(ips, i, e) {
+		idx = json_object_get(e, "interface");
+		if ((a = json_string_value(json_object_get(e, "address"))) && strchr(a, ':') &&
+		    (!json_is_integer(idx) || json_integer_value(idx) == (json_int_t)ct))
+			return a;
+	}
+	return NULL;
+}
+
 int cni_prev_find(json_t *prev, const char *ifname, struct cni_prev *out,
 		  struct cni_err *err)
 {
 	json_t *ifs = json_object_get(prev, "interfaces");
+	const char *v6;
 
 	memset(out, 0, sizeof(*out));
 	if (!json_is_array(ifs) || find_container(ifs, ifname, &out->ct_index))
@@ -110,6 +127,12 @@ int cni_prev_find(json_t *prev, const char *ifname, struct cni_prev *out,
 	if (!(out->address = find_address(json_object_get(prev, "ips"), out->ct_index)))
 		return cni_err_set(err, CNI_ERR_INVALID_CONFIG, "prevResult has no IPv4 "
 				   "address on \"%s\"", ifname);
+	/* The guard drops IPv6: an address the runtime was told works would not. */
+	if ((v6 = find_ipv6(json_object_get(prev, "ips"), out->ct_index)))
+		return cni_err_set(err, CNI_ERR_INVALID_CONFIG, "prevResult gives \"%s\" the "
+				   "IPv6 address %s: mode chained is IPv4 only (its guard drops "
+				   "IPv6), so give the primary plugin's IPAM IPv4 ranges only",
+				   ifname, v6);
 	out->mac = json_string_value(json_object_get(json_array_get(ifs, out->ct_index),
 						     "mac"));
 	return 0;

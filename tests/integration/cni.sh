@@ -330,6 +330,12 @@ if [ -x /usr/lib/cni/bridge ] && [ -x /usr/lib/cni/host-local ]; then
 	api GET "/containers/${SB}ch"
 	[ "$RC" = 0 ] && [ "$API_STATUS" = 404 ] && sb_host ip link show "$(jq -r '.interfaces[1].name' <<<"$prev")" >/dev/null
 	ok $? "  DEL: the attachment gone, bridge's veth left to bridge"
+	p6=$(jq -c '.ips += [{"address": "2001:2:0:251::5/64", "interface": 2}]' <<<"$prev")
+	cni ADD "$(conf 1.0.0 '"mode":"chained","prevResult":'"$p6")" $(att "${SB}ch" "/run/netns/${SB}nb")
+	fails 7 "  chained ADD with an IPv6 address on eth0 in prevResult (the guard would drop it)"
+	api GET "/containers/${SB}ch"
+	[[ $(jq -r .msg <<<"$OUT") == *"IPv6 address 2001:2:0:251::5/64"*"IPv4 only"* ]] && [ "$API_STATUS" = 404 ]
+	ok $? "  the message names the address; no attachment made"
 	printf '%s' "$br" | sb_host env -i PATH="$PATH" CNI_COMMAND=DEL CNI_CONTAINERID="${SB}ch" \
 		CNI_NETNS="/run/netns/${SB}nb" CNI_IFNAME=eth0 CNI_PATH=/usr/lib/cni /usr/lib/cni/bridge
 else

@@ -318,8 +318,12 @@ START_TEST(test_prev_find)
 	/* bridge: the bridge, the host veth, the container's; ptp: veth, container's */
 	json_t *bridge = parse("{\"interfaces\":[{\"name\":\"cni0\"},{\"name\":\"veth1\"},"
 			       "{\"name\":\"eth0\",\"mac\":\"0a:00:00:00:00:05\",\"sandbox\":\"/n\"}],"
-			       "\"ips\":[{\"address\":\"fd00::5/64\",\"interface\":2},"
+			       "\"ips\":[{\"address\":\"fd00::1/64\",\"interface\":0},"
 			       "{\"address\":\"10.88.0.5/16\",\"interface\":2}]}");
+	/* dual stack on the container's interface: the guard would drop its IPv6 */
+	json_t *dual = parse("{\"interfaces\":[{\"name\":\"veth1\"},{\"name\":\"eth0\","
+			     "\"sandbox\":\"/n\"}],\"ips\":[{\"address\":\"10.88.0.5/16\","
+			     "\"interface\":1},{\"address\":\"fd00::5/64\",\"interface\":1}]}");
 	json_t *ptp = parse("{\"interfaces\":[{\"name\":\"veth2\",\"sandbox\":\"\"},"
 			    "{\"name\":\"net1\",\"sandbox\":\"/n\"}],\"ips\":[{\"version\":\"4\","
 			    "\"address\":\"10.1.0.2/24\",\"interface\":1}]}");
@@ -337,6 +341,10 @@ START_TEST(test_prev_find)
 	ck_assert_int_lt(cni_prev_find(ptp, "eth0", &p, &err), 0);
 	ck_assert_int_lt(cni_prev_find(none, "eth0", &p, &err), 0);
 	ck_assert(strstr(err.msg, "host-side"));
+	ck_assert_int_lt(cni_prev_find(dual, "eth0", &p, &err), 0);
+	ck_assert_int_eq(err.code, CNI_ERR_INVALID_CONFIG);
+	ck_assert(strstr(err.msg, "IPv6 address fd00::5/64"));
+	json_decref(dual);
 	json_decref(bridge);
 	json_decref(ptp);
 	json_decref(none);
