@@ -339,7 +339,9 @@ static void on_signal(int sig)
 }
 
 /* Forks CMD in the container and waits; SIGINT/SIGTERM are passed on to
- * it, so Ctrl-C still ends in a destroy. */
+ * it, so Ctrl-C still ends in a destroy. CMD gets their default actions
+ * even where we were started with them ignored (a background job of a
+ * script), or what is passed on would not end it. */
 static int run_child(const char *netns, char **cmd)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -348,8 +350,11 @@ static int run_child(const char *netns, char **cmd)
 
 	if (pid < 0)
 		return EX_REFUSED;
-	if (pid == 0)
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
 		_exit(enter_and_exec(netns, cmd));
+	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	while (waitpid(pid, &status, 0) < 0) {
