@@ -71,9 +71,9 @@ static const char *find_host_veth(json_t *ifs, size_t ct)
 	return best;
 }
 
-/* The first IPv4 address on interface ct; an ips list without any
- * interface indices (an IPAM-shaped result) gives its first IPv4. */
-static const char *find_address(json_t *ips, size_t ct)
+/* The first IPv4 (or, with v6, IPv6) address on interface ct; an ips list
+ * without any interface indices (an IPAM-shaped result) gives its first. */
+static const char *find_address(json_t *ips, size_t ct, bool v6)
 {
 	const char *a, *any = NULL;
 	bool indexed = false;
@@ -81,7 +81,8 @@ static const char *find_address(json_t *ips, size_t ct)
 	json_t *e, *idx;
 
 	json_array_foreach(ips, i, e) {
-		if (!(a = json_string_value(json_object_get(e, "address"))) || strchr(a, ':'))
+		if (!(a = json_string_value(json_object_get(e, "address"))) ||
+		    !strchr(a, ':') != !v6)
 			continue;
 		idx = json_object_get(e, "interface");
 		indexed |= idx != NULL;
@@ -91,22 +92,6 @@ static const char *find_address(json_t *ips, size_t ct)
 			any = a;
 	}
 	return indexed ? NULL : any;
-}
-
-/* An IPv6 address on interface ct (or on none named): its text, or NULL. */
-static const char *find_ipv6(json_t *ips, size_t ct)
-{
-	const char *a;
-	size_t i;
-	json_t *e, *idx;
-
-	json_array_foreach(ips, i, e) {
-		idx = json_object_get(e, "interface");
-		if ((a = json_string_value(json_object_get(e, "address"))) && strchr(a, ':') &&
-		    (!json_is_integer(idx) || json_integer_value(idx) == (json_int_t)ct))
-			return a;
-	}
-	return NULL;
 }
 
 int cni_prev_find(json_t *prev, const char *ifname, struct cni_prev *out,
@@ -124,11 +109,11 @@ int cni_prev_find(json_t *prev, const char *ifname, struct cni_prev *out,
 		return cni_err_set(err, CNI_ERR_INVALID_CONFIG, "prevResult lists no host-side "
 				   "interface for \"%s\": mode chained needs the host end of a "
 				   "veth (bridge, ptp)", ifname);
-	if (!(out->address = find_address(json_object_get(prev, "ips"), out->ct_index)))
+	if (!(out->address = find_address(json_object_get(prev, "ips"), out->ct_index, false)))
 		return cni_err_set(err, CNI_ERR_INVALID_CONFIG, "prevResult has no IPv4 "
 				   "address on \"%s\"", ifname);
 	/* The guard drops IPv6: an address the runtime was told works would not. */
-	if ((v6 = find_ipv6(json_object_get(prev, "ips"), out->ct_index)))
+	if ((v6 = find_address(json_object_get(prev, "ips"), out->ct_index, true)))
 		return cni_err_set(err, CNI_ERR_INVALID_CONFIG, "prevResult gives \"%s\" the "
 				   "IPv6 address %s: mode chained is IPv4 only (its guard drops "
 				   "IPv6), so give the primary plugin's IPAM IPv4 ranges only",

@@ -36,6 +36,8 @@ struct iso_container {
 	struct iso_container *next;
 };
 
+/* container.c: where id is in a->list (*result NULL: not there); the lock held. */
+struct iso_container **iso_agent_find(struct iso_agent *a, const char *id);
 /* container.c: the one log line of a container that is created or recovered. */
 void iso_container_log(const struct iso_container *c, const char *what);
 

@@ -107,7 +107,7 @@ static void release_block(struct iso_agent *a, const struct iso_container *c)
 		pm_alloc_release(a->eph, c->dp.ephemeral, NULL);
 }
 
-static struct iso_container **find(struct iso_agent *a, const char *id)
+struct iso_container **iso_agent_find(struct iso_agent *a, const char *id)
 {
 	struct iso_container **pp = &a->list;
 
@@ -394,7 +394,7 @@ int iso_agent_update(struct iso_agent *a, const char *id, const struct iso_updat
 	int rc;
 
 	pthread_mutex_lock(&a->lock);
-	if (!(c = *find(a, id)))
+	if (!(c = *iso_agent_find(a, id)))
 		rc = nis_err_set(err, -ENOENT, "no container '%s'", id);
 	else if (!(rc = update_locked(a, c, req, err)) && out)
 		rc = to_record(a, c, out, err);
@@ -475,7 +475,7 @@ int iso_agent_destroy(struct iso_agent *a, const char *id, struct nis_err *err)
 	int rc = 0;
 
 	pthread_mutex_lock(&a->lock);
-	if (*(pp = find(a, id)))
+	if (*(pp = iso_agent_find(a, id)))
 		destroy_locked(a, pp);
 	else
 		rc = nis_err_set(err, -ENOENT, "no container '%s'", id);
@@ -490,7 +490,7 @@ int iso_agent_get(struct iso_agent *a, const char *id, struct iso_record *out,
 	int rc;
 
 	pthread_mutex_lock(&a->lock);
-	c = *find(a, id);
+	c = *iso_agent_find(a, id);
 	rc = c ? to_record(a, c, out, err) : nis_err_set(err, -ENOENT, "no container '%s'", id);
 	pthread_mutex_unlock(&a->lock);
 	return rc;

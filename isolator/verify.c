@@ -69,9 +69,7 @@ int iso_agent_verify(struct iso_agent *a, const char *id, char *why, size_t len,
 
 	why[0] = '\0';
 	pthread_mutex_lock(&a->lock);
-	for (c = a->list; c && strcmp(c->id, id); c = c->next)
-		;
-	if (c)
+	if ((c = *iso_agent_find(a, id)))
 		rc = dp_verify(&a->dp, &c->dp, &a->cfg->flags, why, len);
 	pthread_mutex_unlock(&a->lock);
 	return rc == -ENOENT ? nis_err_set(err, rc, "no container '%s'", id) : 0;

@@ -156,6 +156,10 @@ out=$(inside -u nobody:wrong "http://127.0.0.1:5051/containers/b")
 out2=$(inside "http://127.0.0.1:5051/containers/nosuch")
 [ "${out##*$'\n'}" = 403 ] && [ "${out2##*$'\n'}" = 403 ]
 ok $? "from inside a, GET /containers/b is 403 as for an id that does not exist"
+out=$(inside "http://127.0.0.1:5051/containers/b/kernel")
+out2=$(inside "http://127.0.0.1:5051/containers/a/kernel")
+[ "${out##*$'\n'}" = 403 ] && [ "${out2##*$'\n'}" = 200 ]
+ok $? "from inside a, b's /kernel check is 403, its own is served"
 out=$(inside "http://127.0.0.1:5051/accounting?container_id=b")
 [ "${out##*$'\n'}" != 200 ]
 ok $? "from inside a, b's /accounting is refused (${out##*$'\n'})"
