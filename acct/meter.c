@@ -51,15 +51,12 @@ static void set_counters(struct acct_meter *m, int fd, uint32_t map_id, int ifin
 	m->ifindex = ifindex;
 }
 
-/* New counters on ifindex, from zero. */
-static int attach_as(struct acct_meter *m, int ifindex, bool guarded, struct nis_err *err)
+/* New counters on ifindex's clsact, from zero. */
+static int counters_new(struct acct_meter *m, int ifindex, bool guarded, struct nis_err *err)
 {
-	struct acct *a = m->a;
 	uint32_t id;
 	int fd, rc;
 
-	if ((rc = tc_qdisc_clsact_add(a->sk, ifindex, true, err)))
-		return rc;
 	if ((fd = tc_acct_counters_create(err)) < 0)
 		return fd;
 	if ((rc = tc_acct_map_id(fd, &id, err)) ||
@@ -69,6 +66,20 @@ static int attach_as(struct acct_meter *m, int ifindex, bool guarded, struct nis
 	}
 	set_counters(m, fd, id, ifindex);
 	return 0;
+}
+
+/* The same, the clsact added if it is not there. */
+static int attach_as(struct acct_meter *m, int ifindex, bool guarded, struct nis_err *err)
+{
+	int rc = tc_qdisc_clsact_add(m->a->sk, ifindex, true, err);
+
+	return rc ? rc : counters_new(m, ifindex, guarded, err);
+}
+
+/* A chained container's host veth: its clsact is there already. */
+static int attach_chained(struct acct_meter *m, int ifindex, struct nis_err *err)
+{
+	return counters_new(m, ifindex, false, err);
 }
 
 /* A container's own veth: the guard first. */
@@ -197,7 +208,8 @@ static int meter_open(struct acct *a, const char *veth, int ifindex, meter_fn fn
 int acct_meter_attach_chained(struct acct *a, const char *veth, int ifindex,
 			      struct acct_meter **out, struct nis_err *err)
 {
-	return meter_open_at(a, veth, ifindex, attach, NULL, 0, ACCT_PRIO_CHAINED, out, err);
+	return meter_open_at(a, veth, ifindex, attach_chained, NULL, 0, ACCT_PRIO_CHAINED, out,
+			     err);
 }
 
 int acct_meter_resume_chained(struct acct *a, const char *veth, int ifindex,

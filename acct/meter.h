@@ -42,8 +42,9 @@ int acct_meter_attach(struct acct *a, const char *veth, int ifindex,
 int acct_meter_resume(struct acct *a, const char *veth, int ifindex,
 		      const struct tc_guard *guard, uint32_t owner, struct acct_meter **out,
 		      struct nis_err *err);
-/* The same for a chained container's host veth, a primary plugin's: no
- * port guard, at ACCT_PRIO_CHAINED (its own guard comes first). */
+/* The same for a chained container's host veth (a primary plugin's, its
+ * clsact there already): no port guard, at ACCT_PRIO_CHAINED (its own guard
+ * comes first). */
 int acct_meter_attach_chained(struct acct *a, const char *veth, int ifindex,
 			      struct acct_meter **out, struct nis_err *err);
 int acct_meter_resume_chained(struct acct *a, const char *veth, int ifindex,

@@ -21,6 +21,8 @@ struct acct_store {
 	sqlite3_stmt *last;		/* replace of one acct_last row */
 	sqlite3_stmt *total;		/* upsert of one acct_total row */
 	sqlite3_stmt *source;		/* replace of one acct_source row */
+	sqlite3_stmt *ck, *new_ck;	/* a container's key, found and added */
+	sqlite3_stmt *sync[2];		/* synchronous=NORMAL, FULL */
 	int64_t *gone;			/* forgotten since the last pass */
 	size_t ngone, capgone;
 	char path[PATH_MAX];
@@ -58,6 +60,11 @@ static int prepare_all(struct acct_store *s, struct nis_err *err)
 			  " (ck, ci) DO UPDATE SET rx_bytes = rx_bytes + ?3, tx_bytes ="
 			  " tx_bytes + ?4, rx_packets = rx_packets + ?5, tx_packets ="
 			  " tx_packets + ?6", &s->total, err)))
+		return rc;
+	if ((rc = prepare(s, "SELECT ck FROM acct_container WHERE id = ?", &s->ck, err)) ||
+	    (rc = prepare(s, "INSERT INTO acct_container (id) VALUES (?)", &s->new_ck, err)) ||
+	    (rc = prepare(s, "PRAGMA synchronous=NORMAL", &s->sync[0], err)) ||
+	    (rc = prepare(s, "PRAGMA synchronous=FULL", &s->sync[1], err)))
 		return rc;
 	return prepare(s, "INSERT OR REPLACE INTO acct_source VALUES (?,?,?,?)", &s->source, err);
 }
@@ -99,13 +106,37 @@ void acct_store_close(struct acct_store *s)
 	sqlite3_finalize(s->last);
 	sqlite3_finalize(s->total);
 	sqlite3_finalize(s->source);
+	sqlite3_finalize(s->ck);
+	sqlite3_finalize(s->new_ck);
+	sqlite3_finalize(s->sync[0]);
+	sqlite3_finalize(s->sync[1]);
 	sqlite3_close(s->db);
 	free(s->gone);
 	free(s);
 }
 
-/* Runs sql with one parameter (text, or else v) to completion, or to its
- * first row when out is given: column 0 there, *found whether there was one. */
+/* Runs st with one parameter (text, or else v) to completion, or to its
+ * first row when out is given: column 0 there, *found whether there was
+ * one; st is reset for its next run. */
+static int run1(struct acct_store *s, sqlite3_stmt *st, const char *text, int64_t v,
+		int64_t *out, bool *found, struct nis_err *err)
+{
+	int rc;
+
+	if (text)
+		sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+	else if (sqlite3_bind_parameter_count(st))
+		sqlite3_bind_int64(st, 1, v);
+	rc = sqlite3_step(st);
+	if (out && (*found = rc == SQLITE_ROW))
+		*out = sqlite3_column_int64(st, 0);
+	rc = rc == SQLITE_DONE || (out && rc == SQLITE_ROW) ? 0 : fail(s, "cannot run", err);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+/* The same for sql, prepared for this one run. */
 static int step1(struct acct_store *s, const char *sql, const char *text, int64_t v,
 		 int64_t *out, bool *found, struct nis_err *err)
 {
@@ -114,15 +145,9 @@ static int step1(struct acct_store *s, const char *sql, const char *text, int64_
 
 	if ((rc = prepare(s, sql, &st, err)))
 		return rc;
-	if (text)
-		sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
-	else if (sqlite3_bind_parameter_count(st))
-		sqlite3_bind_int64(st, 1, v);
-	rc = sqlite3_step(st);
-	if (out && (*found = rc == SQLITE_ROW))
-		*out = sqlite3_column_int64(st, 0);
+	rc = run1(s, st, text, v, out, found, err);
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE || (out && rc == SQLITE_ROW) ? 0 : fail(s, "cannot run", err);
+	return rc;
 }
 
 static int one_int(struct acct_store *s, const char *sql, const char *text, int64_t *out,
@@ -143,17 +168,16 @@ int acct_store_container(struct acct_store *s, const char *id, int64_t *ck,
 	bool found;
 	int rc;
 
-	if ((rc = one_int(s, "SELECT ck FROM acct_container WHERE id = ?", id, ck, &found,
-			  err)) || found)
+	if ((rc = run1(s, s->ck, id, 0, ck, &found, err)) || found)
 		return rc;
 	/* Not synced on its own, as the container's checkpoint row is not
 	 * (isolator/checkpoint.c): the first pass that bills the container is
 	 * synced, in the same WAL, and makes this row durable with it. */
-	if (sqlite3_exec(s->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK)
-		return fail(s, "cannot set up", err);
-	rc = exec1(s, "INSERT INTO acct_container (id) VALUES (?)", id, 0, err);
-	if (sqlite3_exec(s->db, "PRAGMA synchronous=FULL", NULL, NULL, NULL) != SQLITE_OK && !rc)
-		rc = fail(s, "cannot set up", err);
+	if ((rc = run1(s, s->sync[0], NULL, 0, NULL, NULL, err)))
+		return rc;
+	rc = run1(s, s->new_ck, id, 0, NULL, NULL, err);
+	if (run1(s, s->sync[1], NULL, 0, NULL, NULL, err) && !rc)
+		rc = -EIO;
 	if (rc)
 		return rc;
 	*ck = sqlite3_last_insert_rowid(s->db);

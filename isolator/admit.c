@@ -162,10 +162,8 @@ int iso_admit_chained(struct iso_agent *a, struct iso_container *c,
 		if (!strcmp(o->dp.veth, c->dp.veth))
 			return nis_err_set(err, -EBUSY, "host veth %s is container %s's already",
 					   c->dp.veth, o->id);
-	if ((rc = open_ns(a, c, err)))
+	if ((rc = open_ns(a, c, err)) || (rc = iso_chain_plan(&a->dp, &c->dp, err)))
 		iso_dp_release(&c->dp);
-	else
-		iso_chain_plan(&a->dp, &c->dp);
 	return rc;
 }
 

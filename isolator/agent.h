@@ -66,8 +66,8 @@ const struct iso_container *iso_admit_ns_owner(const struct iso_agent *a,
 /* c->dp.netns (a runtime's) opened and checked, and no other container's. */
 int iso_admit_adopt(struct iso_agent *a, struct iso_container *c, struct nis_err *err);
 /* Chained mode: the address, MAC and host veth of req into c->dp, the
- * runtime's namespace opened, neither of them another container's (the
- * kernel is checked at isolate). */
+ * runtime's namespace opened, neither of them another container's, the
+ * host veth checked (iso_chain_plan; the inside is checked at isolate). */
 int iso_admit_chained(struct iso_agent *a, struct iso_container *c,
 		      const struct iso_chain_req *req, struct nis_err *err);
 /* Logs a burst that HTB cannot hold at its rate, with what it gets. */

@@ -43,14 +43,6 @@ int iso_chain_parse(const char *address, const char *mac, struct iso_chain *ch,
 	return 0;
 }
 
-void iso_chain_plan(struct iso_dp *dp, struct iso_dp_ct *ct)
-{
-	int ifindex;
-
-	ct->chain.own_clsact = !tc_link_ifindex(dp->sk, ct->veth, &ifindex, NULL) &&
-			       tc_qdisc_exists(dp->sk, ifindex, TC_H_INGRESS) == 0;
-}
-
 void iso_chain_format(const struct iso_chain *ch, char *addr, size_t alen, char *mac,
 		      size_t mlen)
 {
@@ -88,18 +80,15 @@ static int root_free(struct nl_sock *sk, int ifindex, const char *what, struct n
 	return 0;
 }
 
-static int check_host_veth(struct iso_dp *dp, struct iso_dp_ct *ct, bool ingress,
-			   struct nis_err *err)
+int iso_chain_plan(struct iso_dp *dp, struct iso_dp_ct *ct, struct nis_err *err)
 {
 	char kind[16], what[64];
 	uint32_t handle;
 	int rc;
 
-	if ((rc = tc_link_ifindex(dp->sk, ct->veth, &ct->veth_ifindex, NULL)))
+	if ((rc = tc_link_named(dp->sk, ct->veth, &ct->veth_ifindex, kind, sizeof(kind), NULL)))
 		return nis_err_set(err, rc, "no host veth %s in the agent's network namespace",
 				   ct->veth);
-	if ((rc = tc_link_kind(dp->sk, ct->veth_ifindex, kind, sizeof(kind), err)))
-		return rc;
 	if (strcmp(kind, "veth"))
 		return nis_err_set(err, -EINVAL, "host_veth %s is a%s %s, not a veth", ct->veth,
 				   kind[0] ? "" : " plain", kind[0] ? kind : "device");
@@ -110,12 +99,13 @@ static int check_host_veth(struct iso_dp *dp, struct iso_dp_ct *ct, bool ingress
 		return nis_err_set(err, -EALREADY, "host veth %s has an %s qdisc (the bandwidth "
 				   "plugin's?): netisol shapes chained containers itself, so the "
 				   "bandwidth plugin must not be in the same chain", ct->veth, kind);
+	ct->chain.own_clsact = rc == 0;
 	snprintf(what, sizeof(what), "host veth %s", ct->veth);
-	return ingress ? root_free(dp->sk, ct->veth_ifindex, what, err) : 0;
+	return ct->ingress.set ? root_free(dp->sk, ct->veth_ifindex, what, err) : 0;
 }
 
-static int check(struct iso_dp *dp, struct iso_dp_ct *ct, struct iso_opt_u64 eg,
-		 struct iso_opt_u64 in, struct nis_err *err)
+/* The inside of the namespace. */
+static int check(struct iso_dp_ct *ct, struct iso_opt_u64 eg, struct nis_err *err)
 {
 	char what[PATH_MAX + 32];
 	int rc = tc_link_ifindex(ct->nsk, ct->ifname, &ct->ct_eth0, NULL);
@@ -123,24 +113,19 @@ static int check(struct iso_dp *dp, struct iso_dp_ct *ct, struct iso_opt_u64 eg,
 	if (rc)
 		return nis_err_set(err, rc, "no interface %s in %s", ct->ifname, ct->netns);
 	snprintf(what, sizeof(what), "%s in %s", ct->ifname, ct->netns);
-	if (eg.set && (rc = root_free(ct->nsk, ct->ct_eth0, what, err)))
-		return rc;
-	return check_host_veth(dp, ct, in.set, err);
+	return eg.set ? root_free(ct->nsk, ct->ct_eth0, what, err) : 0;
 }
 
-/* clsact on the host veth: kept if there, else added and remembered. */
+/* clsact on the host veth where the plan saw none (then it is ours). */
 static int clsact(struct iso_dp *dp, struct iso_dp_ct *ct, struct nis_err *err)
 {
-	int rc = tc_qdisc_exists(dp->sk, ct->veth_ifindex, TC_H_INGRESS);
+	int rc;
 
-	if (rc < 0)
-		return nis_err_set(err, rc, "cannot read the qdiscs of %s", ct->veth);
-	if (rc == 1)
+	if (!ct->chain.own_clsact)
 		return 0;
 	if ((rc = tc_qdisc_clsact_add(dp->sk, ct->veth_ifindex, false, err)))
-		return rc;
-	ct->chain.own_clsact = true;
-	return 0;
+		ct->chain.own_clsact = false;	/* someone's since: not ours to remove */
+	return rc;
 }
 
 /* The agent's one guard program, loaded for the first chained container. */
@@ -209,12 +194,10 @@ int iso_chain_isolate(struct iso_dp *dp, struct iso_dp_ct *ct, const struct iso_
 
 	no_handles(ct);
 	ct->egress.set = ct->ingress.set = false;
-	ct->chain.own_clsact = false;
-	ct->veth_ifindex = ct->ct_eth0 = 0;
+	ct->ct_eth0 = 0;
 	if (!(ct->slot = iso_ids_take(&dp->slots, 1)))
 		return nis_err_set(err, -ENOSPC, "no free container slot");
-	if ((rc = tc_netns_nl_open(ct->nsfd, &ct->nsk, err)) ||
-	    (rc = check(dp, ct, eg, in, err))) {
+	if ((rc = tc_netns_nl_open(ct->nsfd, &ct->nsk, err)) || (rc = check(ct, eg, err))) {
 		ct->veth_ifindex = ct->ct_eth0 = 0;	/* nothing of theirs is touched */
 		unhook(dp, ct, false, false);
 		return rc;
@@ -246,7 +229,10 @@ static int readd_clsact(struct iso_dp *dp, struct iso_dp_ct *ct, struct nis_err 
 	if (rc == 1 && strcmp(kind, "clsact"))
 		return nis_err_set(err, -EALREADY, "host veth %s has an %s qdisc now", ct->veth,
 				   kind);
-	return rc == 1 ? 0 : clsact(dp, ct, err);
+	if (rc == 1)
+		return 0;		/* whoever's it is, as recorded */
+	ct->chain.own_clsact = true;
+	return clsact(dp, ct, err);
 }
 
 int iso_chain_resume(struct iso_dp *dp, struct iso_dp_ct *ct, const struct iso_flags *f,

@@ -31,14 +31,16 @@ struct iso_flags;
 int iso_chain_parse(const char *address, const char *mac, struct iso_chain *ch,
 		    struct nis_err *err);
 
-/* Before the "preparing" checkpoint row: whether isolate will add the
- * clsact (so that a crash during it is finished off with it). */
-void iso_chain_plan(struct iso_dp *dp, struct iso_dp_ct *ct);
+/* Before the "preparing" checkpoint row, changing nothing (ct->veth the
+ * host veth's name, ct->ingress its limit): the host veth exists (-ENODEV)
+ * and is a veth (-EINVAL), with no ingress qdisc (the bandwidth plugin's)
+ * and, for a limit, no root qdisc of anyone's (-EALREADY); its ifindex and
+ * whether isolate will add the clsact (so that a crash during it is
+ * finished off with it) are set. */
+int iso_chain_plan(struct iso_dp *dp, struct iso_dp_ct *ct, struct nis_err *err);
 
-/* Checks first, changing nothing (ct->nsfd open, ct->veth the host veth's
- * name): ct->ifname inside and the host veth exist (-ENODEV), the latter is
- * a veth (-EINVAL); no ingress qdisc on it (the bandwidth plugin's), and no
- * root qdisc of anyone's where a limit goes (-EALREADY). Then adds the
+/* After iso_chain_plan (ct->nsfd open): ct->ifname inside exists (-ENODEV)
+ * with no root qdisc of anyone's for a limit (-EALREADY). Then adds the
  * container's objects (every step undone if a later one fails). */
 int iso_chain_isolate(struct iso_dp *dp, struct iso_dp_ct *ct, const struct iso_flags *f,
 		      struct nis_err *err);

@@ -237,6 +237,8 @@ int iso_agent_create(struct iso_agent *a, const struct iso_create *req,
 	c->labels = req->labels;
 	c->dp.nsfd = c->dp.diag_fd = c->dp.sockstat_fd = c->dp.snmp_fd = c->dp.range_fd = -1;
 	c->dp.external = req->netns != NULL;
+	c->dp.egress = eg;
+	c->dp.ingress = in;
 	snprintf(c->dp.ifname, sizeof(c->dp.ifname), "%s", req->ifname ? req->ifname : "eth0");
 	if (c->dp.external) {
 		snprintf(c->dp.netns, sizeof(c->dp.netns), "%s", req->netns);
@@ -252,8 +254,6 @@ int iso_agent_create(struct iso_agent *a, const struct iso_create *req,
 	}
 	if (!c->dp.chain.on)
 		veth_name(c->id, c->dp.veth);
-	c->dp.egress = eg;
-	c->dp.ingress = in;
 	c->cpus = req->cpus;
 	c->dp.egress_burst = req->egress_burst;
 	c->dp.ingress_burst = req->ingress_burst;

@@ -67,10 +67,11 @@ int tc_link_delete(struct nl_sock *sk, int ifindex, struct nis_err *err)
 	return 0;
 }
 
-int tc_link_ifindex(struct nl_sock *sk, const char *name, int *ifindex,
-		    struct nis_err *err)
+int tc_link_named(struct nl_sock *sk, const char *name, int *ifindex, char *kind, size_t len,
+		  struct nis_err *err)
 {
 	struct rtnl_link *l;
+	const char *t;
 	int rc;
 
 	if ((rc = rtnl_link_get_kernel(sk, 0, name, &l)) < 0) {
@@ -79,8 +80,18 @@ int tc_link_ifindex(struct nl_sock *sk, const char *name, int *ifindex,
 				      tc_nl_errno(rc), "%s", name);
 	}
 	*ifindex = rtnl_link_get_ifindex(l);
+	if (kind) {
+		t = rtnl_link_get_type(l);
+		snprintf(kind, len, "%s", t ? t : "");
+	}
 	rtnl_link_put(l);
 	return 0;
+}
+
+int tc_link_ifindex(struct nl_sock *sk, const char *name, int *ifindex,
+		    struct nis_err *err)
+{
+	return tc_link_named(sk, name, ifindex, NULL, 0, err);
 }
 
 int tc_link_kind(struct nl_sock *sk, int ifindex, char *kind, size_t len,

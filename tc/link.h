@@ -31,6 +31,11 @@ int tc_link_delete(struct nl_sock *sk, int ifindex, struct nis_err *err);
 int tc_link_ifindex(struct nl_sock *sk, const char *name, int *ifindex,
 		    struct nis_err *err);
 
+/* The same, with its kind ("veth"; "" for a plain device) from the same
+ * answer. */
+int tc_link_named(struct nl_sock *sk, const char *name, int *ifindex, char *kind, size_t len,
+		  struct nis_err *err);
+
 /* Brings a link up; with mac != NULL / mtu != 0 also sets those. */
 int tc_link_set(struct nl_sock *sk, int ifindex, const uint8_t *mac,
 		unsigned int mtu, int up, struct nis_err *err);
