@@ -337,6 +337,10 @@ int acct_start(struct acct *a, struct nis_err *err)
 		return nis_err_set(err, -rc, "cannot start the accounting thread: %s",
 				   strerror(rc));
 	a->running = true;
+	if ((rc = acct_spares_start(&a->spares, a->trie, err))) {
+		acct_stop(a);
+		return rc;
+	}
 	return 0;
 }
 
@@ -344,6 +348,7 @@ void acct_stop(struct acct *a)
 {
 	if (!a->running)
 		return;
+	acct_spares_stop(&a->spares);
 	nis_thread_stop(a->thread, &a->mu, &a->cv, &a->stopping);
 	a->running = false;
 	collect_logged(a, time(NULL));

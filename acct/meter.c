@@ -76,10 +76,25 @@ static int attach_as(struct acct_meter *m, int ifindex, bool guarded, struct nis
 	return rc ? rc : counters_new(m, ifindex, guarded, err);
 }
 
-/* A chained container's host veth: its clsact is there already. */
+/* A chained container's host veth (its clsact there already): counters
+ * and programs made ahead (spare.h) when there are some. */
 static int attach_chained(struct acct_meter *m, int ifindex, struct nis_err *err)
 {
-	return counters_new(m, ifindex, false, err);
+	struct acct_spare s;
+	int rc = 0;
+
+	if (!acct_spares_take(&m->a->spares, &s))
+		return counters_new(m, ifindex, false, err);
+	for (int dir = TC_ACCT_RX; dir <= TC_ACCT_TX && !rc; dir++)
+		rc = tc_acct_attach(m->a->sk, ifindex, hook[dir], m->prio, s.prog[dir], true, err);
+	close(s.prog[0]);
+	close(s.prog[1]);
+	if (rc) {
+		close(s.counters);
+		return rc;
+	}
+	set_counters(m, s.counters, s.map_id, ifindex);
+	return 0;
 }
 
 /* A container's own veth: the guard first. */

@@ -11,6 +11,7 @@
 #include "acct/collector.h"
 #include "acct/meter.h"
 #include "acct/pass.h"
+#include "acct/spare.h"
 
 struct nl_sock;
 
@@ -57,6 +58,7 @@ struct acct {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	bool running, stopping;
+	struct acct_spares spares;		/* chained meters made ahead */
 };
 
 /* meter.c: held meters whose last delta a pass wrote are forgotten and

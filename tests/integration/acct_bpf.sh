@@ -105,15 +105,22 @@ ok $? "a trie miss ($H2, no longer in the trie) counts in class 0 (+$zp, +$zb by
 [ "$(sb_host tc filter show dev eth0 ingress | grep -c 'netisol_acct')" = 1 ]
 ok $? "still one filter on ingress"
 
+# Chained meters' programs made ahead (acct/spare.h): two ready, taken
+# (each its own counters), none left right after, made again, all closed.
+out=$("$PROBE" spares | tr '\n' ' ')
+[ "$out" = "ready 2 took 1 1 ids distinct third 0 again 2 fds 0 " ]
+ok $? "spare counting programs: $out"
+
 # Valgrind cannot run a sanitizer build (scripts/test.sh --sanitize): that
 # run has ASan's own leak check instead.
 if command -v valgrind >/dev/null && ! ldd "$PROBE" | grep -q libasan; then
 	vg() { sb_host valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
 		--error-exitcode=99 "$PROBE" "$@"; }
 	vg attach eth0 --reuse 4=$H/32 >/dev/null 2>"$SB_DIR/vg.log" &&
-		vg read eth0 >/dev/null 2>>"$SB_DIR/vg.log"
+		vg read eth0 >/dev/null 2>>"$SB_DIR/vg.log" &&
+		vg spares >/dev/null 2>>"$SB_DIR/vg.log"
 	rc=$?
 	[ $rc = 0 ] || sed 's/^/#   /' "$SB_DIR/vg.log"
-	ok $rc "attach and read under valgrind: no errors, no leaks"
+	ok $rc "attach, read and spares under valgrind: no errors, no leaks"
 fi
 t_done

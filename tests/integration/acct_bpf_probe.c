@@ -9,8 +9,15 @@
  *       prints "map ID", then "rx|tx CI BYTES PACKETS" for each non-zero
  *       class; exit 2 if DEV has no accounting filter
  *   acct_bpf_probe trie-errors
+ *   acct_bpf_probe spares
+ *       acct/spare.h's thread over a new trie: prints "ready N" (made
+ *       ahead), "took A B" and "ids distinct|same" (two taken, 1 each when
+ *       its fds are open and close-on-exec), "third G" (a take right
+ *       after: none left), "again N" (made again), "fds D" (open fds at
+ *       the end less at the start: 0 when stop closed what it made)
  * DEV is an interface name or index. Exit 1 on any other failure. */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -19,6 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "acct/spare.h"
 #include "tc/bpf.h"
 #include "tc/nl.h"
 #include "tc/qdisc.h"
@@ -167,6 +175,67 @@ static int trie_errors(struct nis_err *err)
 	return rc;
 }
 
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	while (d && readdir(d))
+		n++;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* How many spares are ready, once there are two or 5 s have passed. */
+static int ready(struct acct_spares *sp)
+{
+	int n = 0;
+
+	for (int i = 0; i < 500 && n < ACCT_SPARES; i++) {
+		pthread_mutex_lock(&sp->mu);
+		n = sp->n;
+		pthread_mutex_unlock(&sp->mu);
+		if (n < ACCT_SPARES)
+			usleep(10000);
+	}
+	return n;
+}
+
+static bool usable(const struct acct_spare *s)
+{
+	return cloexec(s->counters) && cloexec(s->prog[0]) && cloexec(s->prog[1]);
+}
+
+static int spares(struct nis_err *err)
+{
+	struct acct_spares sp;
+	struct acct_spare s[3];
+	int trie = tc_acct_trie_create(err), fds0 = count_fds(), rc;
+	bool took[3];
+
+	if (trie < 0)
+		return trie;
+	if ((rc = acct_spares_start(&sp, trie, err))) {
+		close(trie);
+		return rc;
+	}
+	printf("ready %d\n", ready(&sp));
+	for (int i = 0; i < 3; i++)
+		took[i] = acct_spares_take(&sp, &s[i]);
+	printf("took %d %d\n", took[0] && usable(&s[0]), took[1] && usable(&s[1]));
+	printf("ids %s\n", took[0] && took[1] && s[0].map_id != s[1].map_id ? "distinct" : "same");
+	printf("third %d\n", took[2]);
+	printf("again %d\n", ready(&sp));
+	for (int i = 0; i < 3; i++)
+		if (took[i])
+			acct_spare_close(&s[i]);
+	acct_spares_stop(&sp);
+	close(trie);
+	printf("fds %d\n", count_fds() - fds0 + 1);	/* + the trie, opened after fds0 */
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct nis_err err = { "" };
@@ -182,6 +251,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "trie-errors"))
 		return (rc = trie_errors(&err)) ? fail(&err, rc) : 0;
+	if (!strcmp(argv[1], "spares"))
+		return (rc = spares(&err)) ? fail(&err, rc) : 0;
 	if (argc < 3 || (strcmp(argv[1], "attach") && strcmp(argv[1], "read")))
 		goto usage;
 	if ((ifindex = dev_index(argv[2])) <= 0) {
@@ -198,6 +269,6 @@ int main(int argc, char **argv)
 	return rc ? fail(&err, rc) : 0;
 usage:
 	fprintf(stderr, "usage: acct_bpf_probe supported | trie-errors | "
-		"attach DEV [--reuse] CI=NET/LEN... | read DEV\n");
+		"attach DEV [--reuse] CI=NET/LEN... | read DEV | spares\n");
 	return 1;
 }
