@@ -51,12 +51,15 @@ static void set_counters(struct acct_meter *m, int fd, uint32_t map_id, int ifin
 	m->ifindex = ifindex;
 }
 
-/* New counters on ifindex's clsact, from zero. */
-static int counters_new(struct acct_meter *m, int ifindex, bool guarded, struct nis_err *err)
+/* New counters on ifindex, from zero. */
+static int attach_as(struct acct_meter *m, int ifindex, bool guarded, struct nis_err *err)
 {
+	struct acct *a = m->a;
 	uint32_t id;
 	int fd, rc;
 
+	if ((rc = tc_qdisc_clsact_add(a->sk, ifindex, true, err)))
+		return rc;
 	if ((fd = tc_acct_counters_create(err)) < 0)
 		return fd;
 	if ((rc = tc_acct_map_id(fd, &id, err)) ||
@@ -68,23 +71,16 @@ static int counters_new(struct acct_meter *m, int ifindex, bool guarded, struct 
 	return 0;
 }
 
-/* The same, the clsact added if it is not there. */
-static int attach_as(struct acct_meter *m, int ifindex, bool guarded, struct nis_err *err)
-{
-	int rc = tc_qdisc_clsact_add(m->a->sk, ifindex, true, err);
-
-	return rc ? rc : counters_new(m, ifindex, guarded, err);
-}
-
 /* A chained container's host veth (its clsact there already): counters
- * and programs made ahead (spare.h) when there are some. */
+ * and programs made ahead (spare.h), or made now when none is ready. */
 static int attach_chained(struct acct_meter *m, int ifindex, struct nis_err *err)
 {
 	struct acct_spare s;
 	int rc = 0;
 
-	if (!acct_spares_take(&m->a->spares, &s))
-		return counters_new(m, ifindex, false, err);
+	if (!acct_spares_take(&m->a->spares, &s) &&
+	    (rc = acct_spare_make(m->a->trie, &s, err)))
+		return rc;
 	for (int dir = TC_ACCT_RX; dir <= TC_ACCT_TX && !rc; dir++)
 		rc = tc_acct_attach(m->a->sk, ifindex, hook[dir], m->prio, s.prog[dir], true, err);
 	close(s.prog[0]);

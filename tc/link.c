@@ -94,21 +94,6 @@ int tc_link_ifindex(struct nl_sock *sk, const char *name, int *ifindex,
 	return tc_link_named(sk, name, ifindex, NULL, 0, err);
 }
 
-int tc_link_kind(struct nl_sock *sk, int ifindex, char *kind, size_t len,
-		 struct nis_err *err)
-{
-	struct rtnl_link *l;
-	const char *t;
-	int rc;
-
-	if ((rc = rtnl_link_get_kernel(sk, ifindex, NULL, &l)) < 0)
-		return tc_nl_fail(err, rc, "cannot read a link");
-	t = rtnl_link_get_type(l);
-	snprintf(kind, len, "%s", t ? t : "");
-	rtnl_link_put(l);
-	return 0;
-}
-
 /* One RTM_NEWLINK change: mac (NULL: keep), mtu (0: keep), up 1 or 0
  * (-1: keep). */
 static int change(struct nl_sock *sk, int ifindex, const uint8_t *mac, unsigned int mtu,

@@ -53,10 +53,6 @@ int tc_link_get(struct nl_sock *sk, int ifindex, struct tc_link_state *st,
 int tc_link_restore(struct nl_sock *sk, int ifindex, const struct tc_link_state *st,
 		    struct nis_err *err);
 
-/* The link's kind ("veth", "bridge", "" for a plain device) into kind. */
-int tc_link_kind(struct nl_sock *sk, int ifindex, char *kind, size_t len,
-		 struct nis_err *err);
-
 /* Host-side veth names with prefix, for recovery: calls fn per link. */
 int tc_link_foreach_prefix(struct nl_sock *sk, const char *prefix,
 			   void (*fn)(const char *name, int ifindex, void *arg),
